@@ -1,0 +1,72 @@
+// _core bindings for non-dominated sorting. Python has already validated, converted to
+// C-contiguous float64 and grouped rows by set; this layer only rechecks shapes.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "frontierkit/pareto.hpp"
+
+namespace py = pybind11;
+using frontierkit::index_t;
+
+namespace {
+
+using Points = py::array_t<double, py::array::c_style>;
+using Offsets = py::array_t<index_t, py::array::c_style>;
+
+void check_sets(const Points& pts, const Offsets& offsets) {
+    if (pts.ndim() != 2) throw std::invalid_argument("points must be 2-D");
+    if (offsets.ndim() != 1 || offsets.shape(0) < 1)
+        throw std::invalid_argument("offsets must be 1-D with at least one entry");
+    auto o = offsets.unchecked<1>();
+    if (o(0) != 0 || o(offsets.shape(0) - 1) != pts.shape(0))
+        throw std::invalid_argument("offsets must start at 0 and end at the number of rows");
+    for (py::ssize_t s = 1; s < offsets.shape(0); ++s)
+        if (o(s) < o(s - 1)) throw std::invalid_argument("offsets must be non-decreasing");
+    if (pts.shape(0) > 0 && pts.shape(1) < 1) throw std::invalid_argument("points need at least one column");
+}
+
+}  // namespace
+
+void register_pareto(py::module_& m) {
+    m.def(
+        "pareto_rank",
+        [](const Points& pts, const Offsets& offsets, int threads) {
+            check_sets(pts, offsets);
+            const std::size_t n = pts.shape(0), d = pts.shape(1);
+            py::array_t<std::int32_t> ranks(static_cast<py::ssize_t>(n));
+            const double* p = pts.data();
+            const index_t* o = offsets.data();
+            std::int32_t* r = ranks.mutable_data();
+            const std::size_t nsets = offsets.shape(0) - 1;
+            {
+                // Safe without the GIL: the arrays are kept alive by the caller's references
+                // and the kernel touches no Python object.
+                py::gil_scoped_release nogil;
+                frontierkit::pareto::pareto_rank_sets(p, d, o, nsets, r, threads);
+            }
+            return ranks;
+        },
+        py::arg("points"), py::arg("offsets"), py::arg("threads"),
+        "0-based Pareto rank of every row, within its set.");
+    m.def(
+        "nondominated",
+        [](const Points& pts, const Offsets& offsets, bool keep_weakly, int threads) {
+            check_sets(pts, offsets);
+            const std::size_t n = pts.shape(0), d = pts.shape(1);
+            py::array_t<bool> mask(static_cast<py::ssize_t>(n));
+            const double* p = pts.data();
+            const index_t* o = offsets.data();
+            auto* out = reinterpret_cast<std::uint8_t*>(mask.mutable_data());
+            const std::size_t nsets = offsets.shape(0) - 1;
+            {
+                py::gil_scoped_release nogil;  // as above
+                frontierkit::pareto::nondominated_sets(p, d, o, nsets, keep_weakly, out, threads);
+            }
+            return mask;
+        },
+        py::arg("points"), py::arg("offsets"), py::arg("keep_weakly"), py::arg("threads"),
+        "Mask of the rows not dominated within their set.");
+}

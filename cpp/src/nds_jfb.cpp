@@ -1,0 +1,205 @@
+// Pareto ranks of distinct rows in d >= 2 objectives by the divide and conquer of
+// Jensen ("Reducing the run-time complexity of multiobjective EAs", IEEE TEC 7(5), 2003), as
+// generalised to ties by Fortin, Grenier & Parizeau ("Generalizing the improved run-time
+// complexity algorithm for non-dominated sorting", GECCO 2013) and made O(n log^(d-1) n) by
+// Buzdalov & Shalyto ("A provably asymptotically fast version of the generalized Jensen algorithm
+// for non-dominated sorting", PPSN XIII, 2014).
+//
+// Rows arrive distinct and in lexicographic order, so objective 0 is the row order: a row can only
+// be dominated by an earlier row. helper_a(S, k) ranks S against itself in objectives 1..k (all of
+// S is equal in objectives above k); helper_b(L, H, k) raises the ranks of H from the final ranks
+// of L (every row of L is <= every row of H above k). Both split at the median of objective k;
+// objective 1 is a sweep with a prefix-maximum Fenwick tree over the ranks of objective 1 (one
+// tree for the whole run, reset after each sweep). Small subproblems go to a quadratic loop.
+// With first_front_only the ranks saturate at 1 and already-dominated rows are dropped early.
+// Time O(n log^(d-1) n), memory O(n).
+#include <algorithm>
+
+#include "frontierkit/pareto.hpp"
+
+namespace frontierkit::pareto::detail {
+
+namespace {
+
+using Ids = std::vector<std::int32_t>;
+
+class Jfb {
+  public:
+    Jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r, bool front_only)
+        : u_(u), d_(d), r_(r), front_only_(front_only), yrank_(m) {
+        size_ = dense_ranks(u + 1, m, d, yrank_.data());
+        tree_.assign(size_ + 1, -1);
+    }
+
+    void run(std::size_t m) {
+        Ids all(m);
+        for (std::size_t i = 0; i < m; ++i) all[i] = static_cast<std::int32_t>(i);
+        std::fill(r_, r_ + m, 0);
+        helper_a(all, d_ - 1);
+    }
+
+  private:
+    static constexpr std::size_t kBruteA = 24;
+    static constexpr std::size_t kBruteB = 512;
+
+    double x(std::int32_t i, std::size_t k) const { return u_[static_cast<std::size_t>(i) * d_ + k]; }
+
+    bool weakly_below(std::int32_t a, std::int32_t b, std::size_t k) const {
+        const double* pa = u_ + static_cast<std::size_t>(a) * d_;
+        const double* pb = u_ + static_cast<std::size_t>(b) * d_;
+        for (std::size_t c = 1; c <= k; ++c)
+            if (pa[c] > pb[c]) return false;
+        return true;
+    }
+
+    void raise(std::int32_t h, std::int32_t from_rank) {
+        std::int32_t v = from_rank + 1;
+        if (front_only_) v = 1;
+        if (v > r_[h]) r_[h] = v;
+    }
+
+    // Fenwick prefix maximum over ranks of objective 1.
+    void tree_put(std::int32_t pos, std::int32_t v) {
+        for (std::size_t k = pos + 1; k <= size_; k += k & (~k + 1))
+            if (tree_[k] < v) tree_[k] = v;
+    }
+    void tree_clear(std::int32_t pos) {
+        for (std::size_t k = pos + 1; k <= size_ && tree_[k] != -1; k += k & (~k + 1)) tree_[k] = -1;
+    }
+    std::int32_t tree_max(std::int32_t pos) const {
+        std::int32_t best = -1;
+        for (std::size_t k = pos + 1; k > 0; k -= k & (~k + 1)) best = std::max(best, tree_[k]);
+        return best;
+    }
+
+    double median(const Ids& a, const Ids& b, std::size_t k) {
+        scratch_.clear();
+        for (auto i : a) scratch_.push_back(x(i, k));
+        for (auto i : b) scratch_.push_back(x(i, k));
+        auto mid = scratch_.begin() + scratch_.size() / 2;
+        std::nth_element(scratch_.begin(), mid, scratch_.end());
+        return *mid;
+    }
+
+    void split3(const Ids& s, std::size_t k, double m, Ids& lo, Ids& eq, Ids& hi) const {
+        for (auto i : s) {
+            const double v = x(i, k);
+            (v < m ? lo : (v > m ? hi : eq)).push_back(i);
+        }
+    }
+
+    static Ids merge(const Ids& a, const Ids& b) {
+        Ids out(a.size() + b.size());
+        std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin());
+        return out;
+    }
+
+    void sweep_a(const Ids& s) {
+        for (auto i : s) {
+            const std::int32_t best = tree_max(yrank_[i]);
+            if (best >= 0) raise(i, best);
+            tree_put(yrank_[i], r_[i]);
+        }
+        for (auto i : s) tree_clear(yrank_[i]);
+    }
+
+    void sweep_b(const Ids& lo, const Ids& hi) {
+        std::size_t a = 0;
+        for (auto h : hi) {
+            while (a < lo.size() && lo[a] < h) {
+                tree_put(yrank_[lo[a]], r_[lo[a]]);
+                ++a;
+            }
+            const std::int32_t best = tree_max(yrank_[h]);
+            if (best >= 0) raise(h, best);
+        }
+        for (std::size_t i = 0; i < a; ++i) tree_clear(yrank_[lo[i]]);
+    }
+
+    void helper_a(const Ids& s, std::size_t k) {
+        if (s.size() < 2) return;
+        if (s.size() <= kBruteA) {
+            for (std::size_t j = 1; j < s.size(); ++j)
+                for (std::size_t i = 0; i < j; ++i)
+                    if (weakly_below(s[i], s[j], k)) raise(s[j], r_[s[i]]);
+            return;
+        }
+        if (k == 1) {
+            sweep_a(s);
+            return;
+        }
+        const double m = median(s, {}, k);
+        Ids lo, eq, hi;
+        split3(s, k, m, lo, eq, hi);
+        if (eq.size() == s.size()) {
+            helper_a(s, k - 1);
+            return;
+        }
+        helper_a(lo, k);
+        helper_b(lo, eq, k - 1);
+        helper_a(eq, k - 1);
+        helper_b(merge(lo, eq), hi, k - 1);
+        helper_a(hi, k);
+    }
+
+    void helper_b(const Ids& lo, const Ids& hi_in, std::size_t k) {
+        if (lo.empty() || hi_in.empty()) return;
+        const Ids* hp = &hi_in;
+        Ids open;
+        if (front_only_) {
+            for (auto h : hi_in)
+                if (r_[h] == 0) open.push_back(h);
+            if (open.empty()) return;
+            hp = &open;
+        }
+        const Ids& hi = *hp;
+        // Only rows of lo that come before a row of hi can dominate it.
+        if (lo.front() > hi.back()) return;
+        if (lo.size() * hi.size() <= kBruteB || lo.size() == 1 || hi.size() == 1) {
+            for (auto h : hi)
+                for (auto l : lo) {
+                    if (l > h) break;
+                    if (weakly_below(l, h, k)) raise(h, r_[l]);
+                }
+            return;
+        }
+        if (k == 1) {
+            sweep_b(lo, hi);
+            return;
+        }
+        double lmin = x(lo[0], k), lmax = lmin, hmin = x(hi[0], k), hmax = hmin;
+        for (auto i : lo) lmin = std::min(lmin, x(i, k)), lmax = std::max(lmax, x(i, k));
+        for (auto i : hi) hmin = std::min(hmin, x(i, k)), hmax = std::max(hmax, x(i, k));
+        if (lmax <= hmin) {
+            helper_b(lo, hi, k - 1);
+            return;
+        }
+        if (lmin > hmax) return;
+        const double m = median(lo, hi, k);
+        Ids llo, leq, lhi, hlo, heq, hhi;
+        split3(lo, k, m, llo, leq, lhi);
+        split3(hi, k, m, hlo, heq, hhi);
+        helper_b(llo, hlo, k);
+        helper_b(merge(llo, leq), merge(heq, hhi), k - 1);
+        helper_b(lhi, hhi, k);
+    }
+
+    const double* u_;
+    std::size_t d_;
+    std::int32_t* r_;
+    bool front_only_;
+    std::vector<std::int32_t> yrank_;
+    std::vector<std::int32_t> tree_;
+    std::size_t size_ = 0;
+    std::vector<double> scratch_;
+};
+
+}  // namespace
+
+void ranks_jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r, bool first_front_only) {
+    if (m == 0) return;
+    Jfb jfb(u, m, d, r, first_front_only);
+    jfb.run(m);
+}
+
+}  // namespace frontierkit::pareto::detail

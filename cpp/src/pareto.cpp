@@ -1,0 +1,131 @@
+// Driver for non-dominated sorting: orders rows lexicographically, folds identical rows into
+// one, picks the algorithm for the dimension, maps results back, and batches over sets.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "frontierkit/pareto.hpp"
+
+namespace frontierkit::pareto {
+
+namespace {
+
+// Distinct rows in lexicographic order, and for every input row the index of its distinct row.
+struct Distinct {
+    std::vector<double> u;          // m x d
+    std::vector<std::int32_t> rep;  // n: input row -> distinct row
+    std::vector<std::uint8_t> first;  // n: 1 for the lowest-index row of each distinct value
+    std::size_t m = 0;
+};
+
+Distinct fold_duplicates(const double* pts, const index_t* ids, std::size_t n, std::size_t d) {
+    // ids maps local row j -> row of pts (identity when null).
+    std::vector<double> local;
+    const double* base = pts;
+    if (ids) {
+        local.resize(n * d);
+        for (std::size_t j = 0; j < n; ++j)
+            std::copy(pts + ids[j] * d, pts + ids[j] * d + d, local.begin() + j * d);
+        base = local.data();
+    }
+    Distinct out;
+    out.rep.resize(n);
+    out.first.assign(n, 0);
+    out.u.reserve(n * d);
+    const std::vector<index_t> order = lex_order(base, n, d);
+    const double* prev = nullptr;
+    for (index_t j : order) {
+        const double* row = base + j * d;
+        if (!prev || !rows_equal(prev, row, d)) {
+            out.u.insert(out.u.end(), row, row + d);
+            out.first[j] = 1;
+            ++out.m;
+        }
+        out.rep[j] = static_cast<std::int32_t>(out.m - 1);
+        prev = row;
+    }
+    return out;
+}
+
+void front_of_distinct(const double* u, std::size_t m, std::size_t d, std::uint8_t* nd) {
+    if (d == 1) {
+        detail::front_1d(m, nd);
+    } else if (d == 2) {
+        detail::front_2d_sweep(u, m, nd);
+    } else if (d == 3) {
+        detail::front_3d_sweep(u, m, nd);
+    } else {
+        std::vector<std::int32_t> r(m);
+        detail::ranks_jfb(u, m, d, r.data(), true);
+        for (std::size_t i = 0; i < m; ++i) nd[i] = r[i] == 0;
+    }
+}
+
+template <class F>
+void parallel_sets(std::size_t nsets, const index_t* offsets, int threads, F&& body) {
+    unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    unsigned t = threads <= 0 ? hw : static_cast<unsigned>(threads);
+    const index_t total = offsets[nsets] - offsets[0];
+    // Threads only pay off when there is enough work to share.
+    if (t <= 1 || nsets < 2 || total < 20000) {
+        for (std::size_t s = 0; s < nsets; ++s) body(s);
+        return;
+    }
+    t = std::min<unsigned>(t, static_cast<unsigned>(nsets));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < t; ++w)
+        pool.emplace_back([&] {
+            for (std::size_t s; (s = next.fetch_add(1)) < nsets;) body(s);
+        });
+    for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* ranks) {
+    if (n == 0) return;
+    Distinct q = fold_duplicates(pts, nullptr, n, d);
+    std::vector<std::int32_t> r(q.m);
+    if (d == 1)
+        detail::ranks_1d(q.m, r.data());
+    else if (d == 2)
+        detail::ranks_2d_sweep(q.u.data(), q.m, r.data());
+    else
+        detail::ranks_jfb(q.u.data(), q.m, d, r.data(), false);
+    for (std::size_t i = 0; i < n; ++i) ranks[i] = r[q.rep[i]];
+}
+
+void nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_weakly, std::uint8_t* mask) {
+    if (n == 0) return;
+    std::fill(mask, mask + n, 0);
+    std::vector<index_t> ids;
+    const bool filtered = d >= 2 && n >= 2048;
+    if (filtered) ids = detail::pivot_prefilter(pts, n, d);
+    const std::size_t m0 = filtered ? ids.size() : n;
+    Distinct q = fold_duplicates(pts, filtered ? ids.data() : nullptr, m0, d);
+    std::vector<std::uint8_t> nd(q.m);
+    front_of_distinct(q.u.data(), q.m, d, nd.data());
+    for (std::size_t j = 0; j < m0; ++j) {
+        const std::size_t row = filtered ? static_cast<std::size_t>(ids[j]) : j;
+        mask[row] = nd[q.rep[j]] && (keep_weakly || q.first[j]);
+    }
+}
+
+void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
+                      std::int32_t* ranks, int threads) {
+    parallel_sets(nsets, offsets, threads, [&](std::size_t s) {
+        const index_t a = offsets[s], b = offsets[s + 1];
+        pareto_rank(pts + a * d, static_cast<std::size_t>(b - a), d, ranks + a);
+    });
+}
+
+void nondominated_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
+                       bool keep_weakly, std::uint8_t* mask, int threads) {
+    parallel_sets(nsets, offsets, threads, [&](std::size_t s) {
+        const index_t a = offsets[s], b = offsets[s + 1];
+        nondominated(pts + a * d, static_cast<std::size_t>(b - a), d, keep_weakly, mask + a);
+    });
+}
+
+}  // namespace frontierkit::pareto

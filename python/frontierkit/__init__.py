@@ -1,0 +1,26 @@
+"""frontierkit: fast, exact frontier analysis.
+
+Non-dominated sorting (Pareto fronts and ranks) on NumPy and CuPy arrays, backed by a C++ core,
+optional CUDA kernels and numba / NumPy fallbacks.
+"""
+
+from __future__ import annotations
+
+from ._backend import backend, backend_info
+from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
+from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FallbackWarning",
+    "FrontierkitWarning",
+    "PerformanceWarning",
+    "__version__",
+    "backend",
+    "backend_info",
+    "filter_dominated",
+    "is_nondominated",
+    "nondominated_sort",
+    "pareto_rank",
+]

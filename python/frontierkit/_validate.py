@@ -1,0 +1,175 @@
+"""Every check and conversion of user input, in one place, with one message template.
+
+Message template: "'<arg>' must <expectation>, but <what it is>". Wrong type or dtype raises
+TypeError, wrong value or shape raises ValueError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Prepared", "is_cupy", "prepare_points", "check_n_stop"]
+
+
+def is_cupy(x: Any) -> bool:
+    """True for a CuPy ndarray (checked without importing CuPy)."""
+    return type(x).__module__.split(".")[0] == "cupy"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Validated points ready for a kernel.
+
+    ``data`` is C-contiguous float64 (NumPy or CuPy), minimisation in every column, rows grouped
+    by set; set ``s`` is rows ``offsets[s]:offsets[s+1]``. ``perm[k]`` is the input row of grouped
+    row ``k`` (None when the grouping is the input order). ``batch`` is ``(b, n)`` for 3-D input.
+    """
+
+    data: Any
+    offsets: np.ndarray
+    perm: np.ndarray | None
+    batch: tuple[int, int] | None
+    labels: np.ndarray | None
+    cupy: bool
+    original: Any
+
+    @property
+    def n(self) -> int:
+        return int(self.data.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.data.shape[1])
+
+
+def _xp(cupy: bool) -> Any:
+    if cupy:
+        import cupy as cp
+
+        return cp
+    return np
+
+
+def _check_dtype(dtype: np.dtype, name: str) -> None:
+    if dtype == np.bool_ or not (
+        np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+    ):
+        raise TypeError(f"'{name}' must hold real numbers (integer or float), but its dtype is {dtype}")
+
+
+def _maximise_flags(maximise: Any, d: int) -> np.ndarray:
+    if isinstance(maximise, (bool, np.bool_)):
+        return np.full(d, bool(maximise))
+    try:
+        flags = np.asarray(maximise)
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise TypeError(f"'maximise' must be a bool or a sequence of bools, but it is {maximise!r}") from exc
+    if flags.ndim != 1 or flags.dtype != np.bool_:
+        raise TypeError(
+            f"'maximise' must be a bool or a sequence of bools, but it is {maximise!r}"
+        )
+    if flags.shape[0] != d:
+        raise ValueError(
+            f"'maximise' must have length {d} (one flag per objective), but it has length {flags.shape[0]}"
+        )
+    return flags
+
+
+def _first_nan_row(mask_rows: np.ndarray) -> int:
+    return int(np.flatnonzero(mask_rows)[0])
+
+
+def prepare_points(
+    points: Any, *, maximise: Any = False, sets: Any = None, name: str = "points"
+) -> Prepared:
+    """Validate ``points`` (and ``maximise``, ``sets``) and convert them for the kernels."""
+    cupy = is_cupy(points)
+    xp = _xp(cupy)
+    if cupy:
+        arr = points
+    else:
+        if isinstance(points, (str, bytes)) or points is None:
+            raise TypeError(f"'{name}' must be an array of numbers, but it is {type(points).__name__}")
+        try:
+            arr = np.asarray(points)
+        except Exception as exc:
+            raise ValueError(f"'{name}' must be a rectangular array of numbers: {exc}") from exc
+    _check_dtype(np.dtype(arr.dtype), name)
+    if arr.ndim not in (2, 3):
+        raise ValueError(
+            f"'{name}' must be a 2-D array of shape (n, d) or a 3-D batch of shape (b, n, d), "
+            f"but it has shape {tuple(arr.shape)}"
+        )
+    d = int(arr.shape[-1])
+    if d < 1 and arr.shape[-2] > 0:
+        raise ValueError(
+            f"'{name}' must have at least one objective (column), but it has shape {tuple(arr.shape)}"
+        )
+    batch: tuple[int, int] | None = None
+    if arr.ndim == 3:
+        if sets is not None:
+            raise ValueError(f"'sets' must be None when '{name}' is a 3-D batch of shape (b, n, d)")
+        b, n = int(arr.shape[0]), int(arr.shape[1])
+        batch = (b, n)
+        flat = arr.reshape(b * n, d)
+    else:
+        flat = arr
+    flags = _maximise_flags(maximise, d)
+    if np.issubdtype(np.dtype(arr.dtype), np.floating) and flat.size:
+        nan_rows = xp.isnan(flat).any(axis=1)
+        if bool(nan_rows.any()):
+            row = _first_nan_row(np.asarray(nan_rows.get() if cupy else nan_rows))
+            if batch is not None:
+                raise ValueError(
+                    f"'{name}' must not contain NaN, but row {row % batch[1]} of set "
+                    f"{row // batch[1]} does"
+                )
+            raise ValueError(f"'{name}' must not contain NaN, but row {row} does")
+    # One conversion: float64, C order, maximised columns negated (a copy; the input is never
+    # written to).
+    if flags.any():
+        data = xp.array(flat, dtype=xp.float64, order="C", copy=True)
+        cols = np.flatnonzero(flags)
+        data[:, cols] = -data[:, cols]
+    else:
+        data = xp.ascontiguousarray(flat, dtype=xp.float64)
+    n_total = int(data.shape[0])
+    perm = None
+    labels = None
+    if batch is not None:
+        offsets = np.arange(0, n_total + 1, max(batch[1], 1), dtype=np.int64)
+        if batch[1] == 0:
+            offsets = np.zeros(batch[0] + 1, dtype=np.int64)
+    elif sets is not None:
+        lab = np.asarray(sets.get() if is_cupy(sets) else sets)
+        if lab.ndim != 1:
+            raise ValueError(f"'sets' must be 1-D (one label per row), but it has shape {lab.shape}")
+        if lab.shape[0] != n_total:
+            raise ValueError(
+                f"'sets' must have length {n_total} (one label per row), but it has length {lab.shape[0]}"
+            )
+        labels, codes = np.unique(lab, return_inverse=True)
+        codes = codes.reshape(-1)
+        counts = np.bincount(codes, minlength=len(labels))
+        offsets = np.zeros(len(labels) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        if n_total and bool(np.any(codes[1:] < codes[:-1])):
+            perm = np.argsort(codes, kind="stable")
+            data = data[xp.asarray(perm)] if cupy else data[perm]
+    else:
+        offsets = np.array([0, n_total], dtype=np.int64)
+    return Prepared(data, offsets, perm, batch, labels, cupy, points)
+
+
+def check_n_stop(n_stop: Any) -> int | None:
+    """Validate ``n_stop`` of nondominated_sort."""
+    if n_stop is None:
+        return None
+    if isinstance(n_stop, (bool, np.bool_)) or not isinstance(n_stop, (int, np.integer)):
+        raise TypeError(f"'n_stop' must be an int or None, but it is {n_stop!r}")
+    if n_stop < 0:
+        raise ValueError(f"'n_stop' must be >= 0, but it is {n_stop}")
+    return int(n_stop)
