@@ -83,6 +83,6 @@ void register_cuda_logic(py::module_& m) {
                     rank.mutable_data(), dup.mutable_data());
             return py::make_tuple(rank, dup);
         },
-        py::arg("points"), py::arg("offsets"), py::arg("first_front_only"),
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("first_front_only"),
         "Host replica of the CUDA sorting grid (for tests): (ranks, has_earlier_copy).");
 }

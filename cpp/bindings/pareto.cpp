@@ -49,7 +49,7 @@ void register_pareto(py::module_& m) {
             }
             return ranks;
         },
-        py::arg("points"), py::arg("offsets"), py::arg("threads"),
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("threads"),
         "0-based Pareto rank of every row, within its set.");
     m.def(
         "nondominated",
@@ -67,6 +67,6 @@ void register_pareto(py::module_& m) {
             }
             return mask;
         },
-        py::arg("points"), py::arg("offsets"), py::arg("keep_weakly"), py::arg("threads"),
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("keep_weakly"), py::arg("threads"),
         "Mask of the rows not dominated within their set.");
 }

@@ -1,0 +1,15 @@
+import numpy as np
+import numpy.typing as npt
+
+def pareto_rank(
+    points: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], threads: int
+) -> npt.NDArray[np.int32]: ...
+def nondominated(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    keep_weakly: bool,
+    threads: int,
+) -> npt.NDArray[np.bool_]: ...
+def cuda_logic_pareto_rank(
+    points: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], first_front_only: bool
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]: ...

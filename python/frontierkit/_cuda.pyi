@@ -1,0 +1,14 @@
+import numpy as np
+import numpy.typing as npt
+
+def pareto_rank(
+    points: int,
+    n: int,
+    d: int,
+    offsets: npt.NDArray[np.int64],
+    ranks: int,
+    dup: int,
+    first_front_only: bool,
+    stream: int,
+) -> None: ...
+def device_count() -> int: ...

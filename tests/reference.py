@@ -1,0 +1,36 @@
+"""Slow, obviously correct references: plain loops over all pairs, straight from the definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def dominates(a, b) -> bool:
+    """a <= b in every objective and a < b in at least one (minimisation)."""
+    return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
+
+
+def nondominated_mask(points, keep_weakly: bool = False) -> np.ndarray:
+    pts = [tuple(float(v) for v in row) for row in np.asarray(points)]
+    out = []
+    for i, p in enumerate(pts):
+        ok = not any(dominates(q, p) for q in pts)
+        if ok and not keep_weakly:
+            ok = p not in pts[:i]
+        out.append(ok)
+    return np.array(out, dtype=bool)
+
+
+def pareto_ranks(points) -> np.ndarray:
+    """Peel fronts: front k = rows no remaining row dominates."""
+    pts = [tuple(float(v) for v in row) for row in np.asarray(points)]
+    ranks = [-1] * len(pts)
+    left = set(range(len(pts)))
+    k = 0
+    while left:
+        front = [i for i in left if not any(dominates(pts[j], pts[i]) for j in left)]
+        for i in front:
+            ranks[i] = k
+        left -= set(front)
+        k += 1
+    return np.array(ranks, dtype=np.int64)
