@@ -1,5 +1,6 @@
-// Lexicographic ordering of rows: an LSD radix sort (11-bit digits) on the first objective's
-// order-preserving key, then runs of equal first objective are finished by a comparison sort.
+// Lexicographic ordering of rows: an LSD radix sort (11-bit digits, passes whose digit is shared
+// by every key skipped) on the first objective's order-preserving key, with keys and 32-bit row
+// numbers moved together; runs of equal first objective are then finished by a comparison sort.
 // O(n) for distinct first objectives, O(n log n) worst case; O(n) extra memory.
 #include <algorithm>
 #include <array>
@@ -18,11 +19,17 @@ bool lex_less(const double* a, const double* b, std::size_t d) {
     return false;
 }
 
+#pragma pack(push, 4)
+struct Item {
+    std::uint64_t key;
+    std::uint32_t row;
+};
+#pragma pack(pop)
+
 }  // namespace
 
 std::vector<index_t> lex_order(const double* pts, std::size_t n, std::size_t d) {
     std::vector<index_t> idx(n);
-    for (std::size_t i = 0; i < n; ++i) idx[i] = static_cast<index_t>(i);
     auto full_less = [&](index_t a, index_t b) {
         const double* pa = pts + a * d;
         const double* pb = pts + b * d;
@@ -30,43 +37,41 @@ std::vector<index_t> lex_order(const double* pts, std::size_t n, std::size_t d) 
         if (lex_less(pb, pa, d)) return false;
         return a < b;
     };
-    if (n < 512) {
+    if (n < 256 || n >= (std::size_t{1} << 32)) {
+        for (std::size_t i = 0; i < n; ++i) idx[i] = static_cast<index_t>(i);
         std::sort(idx.begin(), idx.end(), full_less);
         return idx;
     }
     constexpr int kBits = 11, kBuckets = 1 << kBits, kPasses = (64 + kBits - 1) / kBits;
-    std::vector<std::uint64_t> key(n), key2(n);
-    for (std::size_t i = 0; i < n; ++i) key[i] = order_key(pts[i * d]);
+    std::vector<Item> a(n), b(n);
     std::vector<std::array<std::uint32_t, kBuckets>> hist(kPasses);
     for (auto& h : hist) h.fill(0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (int p = 0; p < kPasses; ++p) ++hist[p][(key[i] >> (p * kBits)) & (kBuckets - 1)];
-    std::vector<index_t> idx2(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t k = order_key(pts[i * d]);
+        a[i] = {k, static_cast<std::uint32_t>(i)};
+        for (int p = 0; p < kPasses; ++p) ++hist[p][(k >> (p * kBits)) & (kBuckets - 1)];
+    }
     for (int p = 0; p < kPasses; ++p) {
         auto& h = hist[p];
-        // A digit shared by every key leaves the order unchanged: skip the pass.
-        if (*std::max_element(h.begin(), h.end()) == n) continue;
+        const std::uint64_t sample = (a[0].key >> (p * kBits)) & (kBuckets - 1);
+        if (h[sample] == n) continue;  // every key has this digit: the pass changes nothing
         std::uint32_t sum = 0;
         for (auto& c : h) {
-            std::uint32_t t = c;
+            const std::uint32_t t = c;
             c = sum;
             sum += t;
         }
         const int shift = p * kBits;
-        for (std::size_t i = 0; i < n; ++i) {
-            std::uint32_t pos = h[(key[i] >> shift) & (kBuckets - 1)]++;
-            key2[pos] = key[i];
-            idx2[pos] = idx[i];
-        }
-        key.swap(key2);
-        idx.swap(idx2);
+        for (std::size_t i = 0; i < n; ++i) b[h[(a[i].key >> shift) & (kBuckets - 1)]++] = a[i];
+        a.swap(b);
     }
+    for (std::size_t i = 0; i < n; ++i) idx[i] = a[i].row;
     if (d > 1) {
         // Runs of equal first objective: order by the remaining objectives, then by index.
         std::size_t i = 0;
         while (i < n) {
             std::size_t j = i + 1;
-            while (j < n && key[j] == key[i]) ++j;
+            while (j < n && a[j].key == a[i].key) ++j;
             if (j - i > 1) std::sort(idx.begin() + i, idx.begin() + j, full_less);
             i = j;
         }

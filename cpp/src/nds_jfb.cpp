@@ -14,6 +14,7 @@
 // With first_front_only the ranks saturate at 1 and already-dominated rows are dropped early.
 // Time O(n log^(d-1) n), memory O(n).
 #include <algorithm>
+#include <cstdint>
 
 #include "frontierkit/pareto.hpp"
 
@@ -40,7 +41,7 @@ class Jfb {
 
   private:
     static constexpr std::size_t kBruteA = 24;
-    static constexpr std::size_t kBruteB = 512;
+    static constexpr std::size_t kBruteB = 8192;
 
     double x(std::int32_t i, std::size_t k) const { return u_[static_cast<std::size_t>(i) * d_ + k]; }
 
@@ -142,17 +143,25 @@ class Jfb {
         helper_a(hi, k);
     }
 
-    void helper_b(const Ids& lo, const Ids& hi_in, std::size_t k) {
-        if (lo.empty() || hi_in.empty()) return;
-        const Ids* hp = &hi_in;
-        Ids open;
-        if (front_only_) {
-            for (auto h : hi_in)
-                if (r_[h] == 0) open.push_back(h);
-            if (open.empty()) return;
-            hp = &open;
-        }
-        const Ids& hi = *hp;
+    void helper_b(const Ids& lo_in, const Ids& hi_in, std::size_t k) {
+        if (lo_in.empty() || hi_in.empty()) return;
+        // Prune rows that cannot change anything: a row of hi already ranked above every row of
+        // lo, and a row of lo whose rank + 1 is not above the lowest remaining rank of hi. In
+        // first-front mode a dominated row of lo is redundant too: the non-dominated row that
+        // dominates it dominates the same rows and is examined against them elsewhere.
+        std::int32_t max_lo = -1;
+        for (auto l : lo_in) max_lo = std::max(max_lo, r_[l]);
+        Ids hi, lo;
+        std::int32_t min_hi = INT32_MAX;
+        for (auto h : hi_in)
+            if (front_only_ ? r_[h] == 0 : r_[h] <= max_lo) {
+                hi.push_back(h);
+                min_hi = std::min(min_hi, r_[h]);
+            }
+        if (hi.empty()) return;
+        for (auto l : lo_in)
+            if (front_only_ ? r_[l] == 0 : r_[l] >= min_hi) lo.push_back(l);
+        if (lo.empty()) return;
         // Only rows of lo that come before a row of hi can dominate it.
         if (lo.front() > hi.back()) return;
         if (lo.size() * hi.size() <= kBruteB || lo.size() == 1 || hi.size() == 1) {

@@ -61,6 +61,51 @@ void front_of_distinct(const double* u, std::size_t m, std::size_t d, std::uint8
     }
 }
 
+// Ranks of distinct lexicographically ordered rows in d >= 5 objectives. When the fronts are
+// wide (random data in many objectives has a few huge fronts), peeling them one at a time with
+// the first-front algorithm (pivot pre-filter + divide and conquer in first-front mode) is much
+// faster than ranking everything at once; as soon as a front removes less than 1/128 of what is
+// left (many thin fronts, where peeling would turn quadratic), the rest is ranked by the full
+// divide and conquer, offset by the number of fronts already peeled.
+void ranks_peel_then_jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r) {
+    std::vector<index_t> left(m);
+    for (std::size_t i = 0; i < m; ++i) left[i] = static_cast<index_t>(i);
+    std::vector<double> sub, cand;
+    std::int32_t front = 0;
+    std::size_t last_front = m;
+    while (!left.empty()) {
+        const std::size_t k = left.size();
+        sub.resize(k * d);
+        for (std::size_t j = 0; j < k; ++j) std::copy(u + left[j] * d, u + left[j] * d + d, sub.begin() + j * d);
+        if (k < 2048 || last_front * 128 < k) {
+            std::vector<std::int32_t> rr(k);
+            detail::ranks_jfb(sub.data(), k, d, rr.data(), false);
+            for (std::size_t j = 0; j < k; ++j) r[left[j]] = front + rr[j];
+            return;
+        }
+        const std::vector<index_t> keep = detail::pivot_prefilter(sub.data(), k, d);
+        cand.resize(keep.size() * d);
+        for (std::size_t j = 0; j < keep.size(); ++j)
+            std::copy(sub.begin() + keep[j] * d, sub.begin() + keep[j] * d + d, cand.begin() + j * d);
+        std::vector<std::int32_t> dominated(keep.size());
+        detail::ranks_jfb(cand.data(), keep.size(), d, dominated.data(), true);
+        std::vector<std::uint8_t> in_front(k, 0);
+        for (std::size_t j = 0; j < keep.size(); ++j) in_front[keep[j]] = dominated[j] == 0;
+        std::vector<index_t> rest;
+        last_front = 0;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (in_front[j]) {
+                r[left[j]] = front;
+                ++last_front;
+            } else {
+                rest.push_back(left[j]);
+            }
+        }
+        left.swap(rest);
+        ++front;
+    }
+}
+
 template <class F>
 void parallel_sets(std::size_t nsets, const index_t* offsets, int threads, F&& body) {
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());
@@ -91,6 +136,8 @@ void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* 
         detail::ranks_1d(q.m, r.data());
     else if (d == 2)
         detail::ranks_2d_sweep(q.u.data(), q.m, r.data());
+    else if (d >= 4)
+        ranks_peel_then_jfb(q.u.data(), q.m, d, r.data());
     else
         detail::ranks_jfb(q.u.data(), q.m, d, r.data(), false);
     for (std::size_t i = 0; i < n; ++i) ranks[i] = r[q.rep[i]];

@@ -118,7 +118,9 @@ def prepare_points(
     else:
         flat = arr
     flags = _maximise_flags(maximise, d)
-    if np.issubdtype(np.dtype(arr.dtype), np.floating) and flat.size:
+    # min() propagates NaN, so one reduction screens the whole array; the row is located only
+    # when there is one.
+    if np.issubdtype(np.dtype(arr.dtype), np.floating) and flat.size and bool(xp.isnan(flat.min())):
         nan_rows = xp.isnan(flat).any(axis=1)
         if bool(nan_rows.any()):
             row = _first_nan_row(np.asarray(nan_rows.get() if cupy else nan_rows))
