@@ -61,7 +61,25 @@ void front_of_distinct(const double* u, std::size_t m, std::size_t d, std::uint8
     }
 }
 
-// Ranks of distinct lexicographically ordered rows in d >= 5 objectives. When the fronts are
+// Small sets (NSGA-II populations, batched calls): the quadratic loop over earlier rows beats
+// any set-up cost. Rows are distinct and in lexicographic order, so "earlier and <= everywhere"
+// is dominance.
+void ranks_quadratic(const double* u, std::size_t m, std::size_t d, std::int32_t* r) {
+    for (std::size_t j = 0; j < m; ++j) {
+        std::int32_t best = 0;
+        const double* pj = u + j * d;
+        for (std::size_t i = 0; i < j; ++i) {
+            if (r[i] < best) continue;  // cannot raise the rank further
+            const double* pi = u + i * d;
+            std::size_t k = 0;
+            while (k < d && pi[k] <= pj[k]) ++k;
+            if (k == d) best = r[i] + 1;
+        }
+        r[j] = best;
+    }
+}
+
+// Ranks of distinct lexicographically ordered rows in d >= 4 objectives. When the fronts are
 // wide (random data in many objectives has a few huge fronts), peeling them one at a time with
 // the first-front algorithm (pivot pre-filter + divide and conquer in first-front mode) is much
 // faster than ranking everything at once; as soon as a front removes less than 1/128 of what is
@@ -136,6 +154,8 @@ void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* 
         detail::ranks_1d(q.m, r.data());
     else if (d == 2)
         detail::ranks_2d_sweep(q.u.data(), q.m, r.data());
+    else if (q.m <= 64)
+        ranks_quadratic(q.u.data(), q.m, d, r.data());
     else if (d >= 4)
         ranks_peel_then_jfb(q.u.data(), q.m, d, r.data());
     else
