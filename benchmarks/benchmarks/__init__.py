@@ -1,0 +1,1 @@
+"""asv benchmarks for frontierkit (run ``asv run`` from the ``benchmarks`` folder)."""
