@@ -22,6 +22,33 @@ def test_nan_names_the_row(func):
         func(batch)
 
 
+@pytest.mark.parametrize("d", [2, 3, 4, 6])
+@pytest.mark.parametrize("where", ["first", "pivot", "middle", "last", "all"])
+def test_nan_in_large_input_every_backend(backend, d, where):
+    # Large enough for the C++ first-front pre-filter, which does the NaN screen itself: a NaN
+    # row must be found wherever it sits, including a row whose other coordinates would make it
+    # the strongest pivot.
+    rng = np.random.default_rng(d)
+    n = 5000
+    pts = rng.random((n, d)) + 1.0
+    row = {"first": 0, "pivot": 4096, "middle": 2500, "last": n - 1, "all": 7}[where]
+    pts[row] = 0.0
+    pts[row, d - 1] = np.nan
+    if where == "all":
+        pts[:, 0] = np.nan
+    first = 0 if where == "all" else row
+    for func in (fk.is_nondominated, fk.filter_dominated):
+        with pytest.raises(ValueError, match=rf"'points' must not contain NaN, but row {first} does"):
+            func(pts)
+        with pytest.raises(ValueError, match=rf"but row {first} does"):
+            func(pts, maximise=[True] + [False] * (d - 1))
+    labels = np.arange(n) % 3
+    with pytest.raises(ValueError, match=rf"but row {first} does"):
+        fk.is_nondominated(pts, sets=labels)
+    with pytest.raises(ValueError, match=rf"row {first % 2500} of set {first // 2500}"):
+        fk.is_nondominated(pts.reshape(2, 2500, d))
+
+
 @pytest.mark.parametrize("func", FUNCS)
 def test_shapes(func):
     with pytest.raises(ValueError, match=r"shape \(n, d\).*but it has shape \(5,\)"):

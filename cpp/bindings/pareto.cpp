@@ -61,12 +61,13 @@ void register_pareto(py::module_& m) {
             const index_t* o = offsets.data();
             auto* out = reinterpret_cast<std::uint8_t*>(mask.mutable_data());
             const std::size_t nsets = offsets.shape(0) - 1;
+            bool nan = false;
             {
                 py::gil_scoped_release nogil;  // as above
-                frontierkit::pareto::nondominated_sets(p, d, o, nsets, keep_weakly, out, threads);
+                nan = frontierkit::pareto::nondominated_sets(p, d, o, nsets, keep_weakly, out, threads);
             }
-            return mask;
+            return py::make_tuple(mask, nan);
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("keep_weakly"), py::arg("threads"),
-        "Mask of the rows not dominated within their set.");
+        "(mask of the rows not dominated within their set, whether some row holds NaN).");
 }

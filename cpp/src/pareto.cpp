@@ -163,12 +163,31 @@ void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* 
     for (std::size_t i = 0; i < n; ++i) ranks[i] = r[q.rep[i]];
 }
 
-void nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_weakly, std::uint8_t* mask) {
-    if (n == 0) return;
+namespace {
+
+bool row_has_nan(const double* p, std::size_t d) {
+    bool nan = false;
+    for (std::size_t k = 0; k < d; ++k) nan |= p[k] != p[k];
+    return nan;
+}
+
+}  // namespace
+
+bool nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_weakly, std::uint8_t* mask) {
+    if (n == 0) return false;
     std::fill(mask, mask + n, 0);
     std::vector<index_t> ids;
     const bool filtered = d >= 2 && n >= 2048;
-    if (filtered) ids = detail::pivot_prefilter(pts, n, d);
+    if (filtered) {
+        // A row with NaN is never dominated by a pivot, so it survives: screening the survivors
+        // screens the input without a second pass over it.
+        ids = detail::pivot_prefilter(pts, n, d);
+        for (index_t i : ids)
+            if (row_has_nan(pts + i * d, d)) return true;
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            if (row_has_nan(pts + i * d, d)) return true;
+    }
     const std::size_t m0 = filtered ? ids.size() : n;
     Distinct q = fold_duplicates(pts, filtered ? ids.data() : nullptr, m0, d);
     std::vector<std::uint8_t> nd(q.m);
@@ -177,6 +196,7 @@ void nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_wea
         const std::size_t row = filtered ? static_cast<std::size_t>(ids[j]) : j;
         mask[row] = nd[q.rep[j]] && (keep_weakly || q.first[j]);
     }
+    return false;
 }
 
 void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
@@ -187,12 +207,15 @@ void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets, 
     });
 }
 
-void nondominated_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
+bool nondominated_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
                        bool keep_weakly, std::uint8_t* mask, int threads) {
+    std::atomic<bool> nan{false};
     parallel_sets(nsets, offsets, threads, [&](std::size_t s) {
         const index_t a = offsets[s], b = offsets[s + 1];
-        nondominated(pts + a * d, static_cast<std::size_t>(b - a), d, keep_weakly, mask + a);
+        if (nondominated(pts + a * d, static_cast<std::size_t>(b - a), d, keep_weakly, mask + a))
+            nan.store(true, std::memory_order_relaxed);
     });
+    return nan.load();
 }
 
 }  // namespace frontierkit::pareto

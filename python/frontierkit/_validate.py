@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Prepared", "is_cupy", "prepare_points", "check_n_stop"]
+__all__ = ["Prepared", "is_cupy", "prepare_points", "raise_nan", "screen_prepared", "check_n_stop"]
 
 
 def is_cupy(x: Any) -> bool:
@@ -26,6 +26,7 @@ class Prepared:
     ``data`` is C-contiguous float64 (NumPy or CuPy), minimisation in every column, rows grouped
     by set; set ``s`` is rows ``offsets[s]:offsets[s+1]``. ``perm[k]`` is the input row of grouped
     row ``k`` (None when the grouping is the input order). ``batch`` is ``(b, n)`` for 3-D input.
+    ``screened`` is False when the NaN screen was left to the kernel (see :func:`prepare_points`).
     """
 
     data: Any
@@ -35,6 +36,7 @@ class Prepared:
     labels: np.ndarray | None
     cupy: bool
     original: Any
+    screened: bool = True
 
     @property
     def n(self) -> int:
@@ -82,10 +84,51 @@ def _first_nan_row(mask_rows: np.ndarray) -> int:
     return int(np.flatnonzero(mask_rows)[0])
 
 
+def _screen_nan(flat: Any, batch: tuple[int, int] | None, name: str, cupy: bool) -> None:
+    """Raise ValueError naming the first row of the (rows, d) array ``flat`` that holds NaN."""
+    if not np.issubdtype(np.dtype(flat.dtype), np.floating) or not flat.size:
+        return
+    xp = _xp(cupy)
+    # min() propagates NaN, so one reduction screens the whole array; the row is located only
+    # when there is one.
+    if not bool(xp.isnan(flat.min())):
+        return
+    nan_rows = xp.isnan(flat).any(axis=1)
+    row = _first_nan_row(np.asarray(nan_rows.get() if cupy else nan_rows))
+    if batch is not None:
+        raise ValueError(
+            f"'{name}' must not contain NaN, but row {row % batch[1]} of set {row // batch[1]} does"
+        )
+    raise ValueError(f"'{name}' must not contain NaN, but row {row} does")
+
+
+def screen_prepared(prep: Prepared, name: str = "points") -> None:
+    """The NaN screen for input prepared with ``screen_nan=False`` (a no-op otherwise)."""
+    if prep.screened:
+        return
+    arr = prep.original if prep.cupy else np.asarray(prep.original)
+    _screen_nan(arr.reshape(-1, arr.shape[-1]), prep.batch, name, prep.cupy)
+
+
+def raise_nan(prep: Prepared, name: str = "points") -> None:
+    """Raise the NaN error for input whose screen was left to a kernel that reported NaN."""
+    screen_prepared(prep, name)
+    raise AssertionError("a kernel reported NaN that the input does not hold")  # pragma: no cover
+
+
 def prepare_points(
-    points: Any, *, maximise: Any = False, sets: Any = None, name: str = "points"
+    points: Any,
+    *,
+    maximise: Any = False,
+    sets: Any = None,
+    name: str = "points",
+    screen_nan: bool = True,
 ) -> Prepared:
-    """Validate ``points`` (and ``maximise``, ``sets``) and convert them for the kernels."""
+    """Validate ``points`` (and ``maximise``, ``sets``) and convert them for the kernels.
+
+    ``screen_nan=False`` leaves the NaN screen to a kernel that does it in a pass it makes
+    anyway; the caller must then call :func:`raise_nan` when the kernel reports NaN.
+    """
     cupy = is_cupy(points)
     xp = _xp(cupy)
     if cupy:
@@ -118,18 +161,8 @@ def prepare_points(
     else:
         flat = arr
     flags = _maximise_flags(maximise, d)
-    # min() propagates NaN, so one reduction screens the whole array; the row is located only
-    # when there is one.
-    if np.issubdtype(np.dtype(arr.dtype), np.floating) and flat.size and bool(xp.isnan(flat.min())):
-        nan_rows = xp.isnan(flat).any(axis=1)
-        if bool(nan_rows.any()):
-            row = _first_nan_row(np.asarray(nan_rows.get() if cupy else nan_rows))
-            if batch is not None:
-                raise ValueError(
-                    f"'{name}' must not contain NaN, but row {row % batch[1]} of set "
-                    f"{row // batch[1]} does"
-                )
-            raise ValueError(f"'{name}' must not contain NaN, but row {row} does")
+    if screen_nan:
+        _screen_nan(flat, batch, name, cupy)
     # One conversion: float64, C order, maximised columns negated (a copy; the input is never
     # written to).
     if flags.any():
@@ -163,7 +196,7 @@ def prepare_points(
             data = data[xp.asarray(perm)] if cupy else data[perm]
     else:
         offsets = np.array([0, n_total], dtype=np.int64)
-    return Prepared(data, offsets, perm, batch, labels, cupy, points)
+    return Prepared(data, offsets, perm, batch, labels, cupy, points, screen_nan)
 
 
 def check_n_stop(n_stop: Any) -> int | None:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._validate import Prepared, check_n_stop, prepare_points
+from ._validate import Prepared, check_n_stop, is_cupy, prepare_points, raise_nan, screen_prepared
 
 __all__ = ["filter_dominated", "is_nondominated", "nondominated_sort", "pareto_rank"]
 
@@ -83,11 +83,19 @@ def _ranks(prep: Prepared) -> Any:
     return numpy_pareto.pareto_rank(host, prep.offsets)
 
 
+def _prepare_front(points: Any, maximise: Any, sets: Any) -> Prepared:
+    # The C++ first-front kernel screens for NaN inside its first pass over the points (a row
+    # with NaN always survives its pre-filter), which spares a separate pass here.
+    cpp = _backend.backend(is_cupy(points)) == "cpp"
+    return prepare_points(points, maximise=maximise, sets=sets, screen_nan=not cpp)
+
+
 def _front_mask(prep: Prepared, keep_weakly: bool) -> Any:
     if prep.n == 0:
         return np.zeros(0, dtype=bool)
     name = _backend.backend(prep.cupy)
     if name == "cuda":
+        screen_prepared(prep)  # a no-op unless the backend changed since preparing
         ranks, dup = _cuda_rank(prep, True)
         mask = ranks == 0
         return mask if keep_weakly else mask & (dup == 0)
@@ -95,7 +103,11 @@ def _front_mask(prep: Prepared, keep_weakly: bool) -> Any:
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
-        return core.nondominated(host, prep.offsets, bool(keep_weakly), 0)
+        mask, nan = core.nondominated(host, prep.offsets, bool(keep_weakly), 0)
+        if nan:
+            raise_nan(prep)
+        return mask
+    screen_prepared(prep)  # a no-op unless the backend changed since preparing
     if name == "numba":
         from ._fallback import numba_pareto
 
@@ -161,7 +173,7 @@ def is_nondominated(
     array([ True,  True,  True])
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
-    prep = prepare_points(points, maximise=maximise, sets=sets)
+    prep = _prepare_front(points, maximise, sets)
     return _to_output(prep, _front_mask(prep, keep))
 
 
@@ -183,7 +195,7 @@ def filter_dominated(
            [2, 2]])
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
-    prep = prepare_points(points, maximise=maximise, sets=sets)
+    prep = _prepare_front(points, maximise, sets)
     mask = _to_output(prep, _front_mask(prep, keep))
     original = prep.original if prep.cupy else np.asarray(prep.original)
     if prep.batch is not None:

@@ -14,14 +14,15 @@ namespace frontierkit::pareto {
 void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* ranks);
 
 // mask[i] = 1 if row i is not dominated by any row. With keep_weakly = false only the first
-// (lowest index) of several identical non-dominated rows is marked.
-void nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_weakly,
+// (lowest index) of several identical non-dominated rows is marked. Returns true (and leaves mask
+// unspecified) when a row holds NaN: the screen costs no extra pass over the input.
+bool nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_weakly,
                   std::uint8_t* mask);
 
 // Batched: set s is rows offsets[s] .. offsets[s+1]-1. `threads` <= 0 uses every core.
 void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets,
                       std::size_t nsets, std::int32_t* ranks, int threads);
-void nondominated_sets(const double* pts, std::size_t d, const index_t* offsets,
+bool nondominated_sets(const double* pts, std::size_t d, const index_t* offsets,
                        std::size_t nsets, bool keep_weakly, std::uint8_t* mask, int threads);
 
 namespace detail {
