@@ -34,3 +34,26 @@ def pareto_ranks(points) -> np.ndarray:
         left -= set(front)
         k += 1
     return np.array(ranks, dtype=np.int64)
+
+
+def dominance_matrix(points) -> np.ndarray:
+    """D[i, j] = row i dominates row j, for all pairs at once (the same definition, vectorised)."""
+    p = np.asarray(points, dtype=float)
+    le = (p[:, None, :] <= p[None, :, :]).all(axis=2)
+    lt = (p[:, None, :] < p[None, :, :]).any(axis=2)
+    return le & lt
+
+
+def pareto_ranks_matrix(points) -> np.ndarray:
+    """pareto_ranks for a few thousand rows: peel fronts off the all-pairs dominance matrix."""
+    dom = dominance_matrix(points)
+    n = dom.shape[0]
+    ranks = np.full(n, -1, dtype=np.int64)
+    left = np.ones(n, dtype=bool)
+    k = 0
+    while left.any():
+        front = left & ~dom[left].any(axis=0)
+        ranks[front] = k
+        left &= ~front
+        k += 1
+    return ranks

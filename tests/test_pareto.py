@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import frontierkit as fk
-from reference import nondominated_mask, pareto_ranks
+from reference import nondominated_mask, pareto_ranks, pareto_ranks_matrix
 
 
 def random_sets():
@@ -85,6 +85,34 @@ def test_cpp_large_inputs_match_numba(d, kind, monkeypatch):
     monkeypatch.setenv("FRONTIERKIT_BACKEND", "numba")
     np.testing.assert_array_equal(got_r, fk.pareto_rank(pts), err_msg=f"seed={seed}")
     np.testing.assert_array_equal(got_m, fk.is_nondominated(pts), err_msg=f"seed={seed}")
+
+
+def _staircase_adversaries():
+    """3-D inputs whose per-front staircases need quadratic moves (the C++ staircase sweep gives
+    up and hands them to the divide and conquer), and near-adversaries that stay under budget."""
+    rng = np.random.default_rng(31)
+    n = 2500
+    i = np.arange(n)
+    one_front = np.c_[i, n - i, i]  # every new row lands at the start of one long staircase
+    jitter = np.c_[i // 3, n - i + rng.integers(0, 3, n), i + rng.integers(0, 40, n)]
+    few_fronts = np.c_[i % 5, n - i // 5, i // 5 + (i % 5)]
+    ties = np.c_[np.zeros(n), n - i, i] % 97
+    return {"one_front": one_front, "jitter": jitter, "few_fronts": few_fronts, "ties": ties}
+
+
+def test_matrix_reference_agrees_with_loop_reference():
+    pts = np.random.default_rng(5).integers(0, 4, size=(120, 3)).astype(float)
+    np.testing.assert_array_equal(pareto_ranks_matrix(pts), pareto_ranks(pts))
+
+
+@pytest.mark.parametrize("name", sorted(_staircase_adversaries()))
+def test_3d_ranks_on_staircase_adversaries(name, backend):
+    pts = _staircase_adversaries()[name].astype(float)
+    if backend == "numpy":
+        pts = pts[::3]
+    want = pareto_ranks_matrix(pts)
+    np.testing.assert_array_equal(fk.pareto_rank(pts), want, err_msg=name)
+    np.testing.assert_array_equal(fk.pareto_rank(pts[::-1]), want[::-1], err_msg=name)
 
 
 finite = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v))

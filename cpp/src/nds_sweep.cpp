@@ -10,6 +10,17 @@
 // d = 3, first front: the same sweep with a prefix-minimum tree over the ranks of the second
 // objective holding the smallest third objective seen (a Fenwick tree: a balanced implicit tree,
 // Fenwick, "A new data structure for cumulative frequency tables", SP&E 24(3), 1994), O(n log n).
+//
+// d = 3, all ranks: the efficient non-dominated sort with binary search over fronts (Zhang, Tian,
+// Cheng & Jin, "An efficient approach to non-dominated sorting for evolutionary multiobjective
+// optimization", IEEE TEC 19(2), 2015) with each front held as its staircase in objectives 1 and
+// 2: the rows of the front whose (y, z) no other row of the front weakly dominates, y ascending
+// and z descending, in a flat array. Whether a front dominates a row is one binary search (the
+// staircase step at or left of the row's y), and a row dominated by front k is dominated by every
+// front before it, so its rank is a binary search over the fronts: O(log F log n) per row. Adding
+// a row erases the steps it covers and inserts one, a move of the steps to its right; the moves
+// are counted and the sweep gives up past O(n log n) of them (adversarial staircases), leaving
+// the rows to the divide and conquer.
 #include <algorithm>
 #include <limits>
 
@@ -59,6 +70,53 @@ std::size_t dense_ranks(const double* v, std::size_t m, std::size_t stride, std:
         out[kv[i].second] = rank;
     }
     return static_cast<std::size_t>(rank + 1);
+}
+
+bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
+    struct Step {
+        double y, z;
+    };
+    std::vector<std::vector<Step>> fronts;
+    std::size_t log2m = 1;
+    while ((std::size_t{1} << log2m) < m) ++log2m;
+    const std::size_t budget = 16 * m * log2m + 4096;
+    std::size_t moved = 0;
+    auto covers = [](const std::vector<Step>& f, double y, double z) {
+        // The last step with step.y <= y has the smallest z of all steps left of y.
+        auto it = std::upper_bound(f.begin(), f.end(), y, [](double v, const Step& s) { return v < s.y; });
+        return it != f.begin() && (it - 1)->z <= z;
+    };
+    for (std::size_t i = 0; i < m; ++i) {
+        const double y = u[3 * i + 1], z = u[3 * i + 2];
+        std::size_t lo = 0, hi = fronts.size();
+        while (lo < hi) {
+            const std::size_t mid = (lo + hi) / 2;
+            if (covers(fronts[mid], y, z))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        r[i] = static_cast<std::int32_t>(lo);
+        if (lo == fronts.size()) {
+            fronts.push_back({{y, z}});
+            continue;
+        }
+        std::vector<Step>& f = fronts[lo];
+        // Steps with step.y >= y and step.z >= z are covered by the new row: a run starting at
+        // the first step with step.y >= y (z descends along the staircase).
+        auto first = std::lower_bound(f.begin(), f.end(), y, [](const Step& s, double v) { return s.y < v; });
+        auto last = first;
+        while (last != f.end() && last->z >= z) ++last;
+        moved += static_cast<std::size_t>(f.end() - last);
+        if (moved > budget) return false;
+        if (first == last) {
+            f.insert(first, Step{y, z});
+        } else {
+            *first = Step{y, z};
+            f.erase(first + 1, last);
+        }
+    }
+    return true;
 }
 
 void front_3d_sweep(const double* u, std::size_t m, std::uint8_t* nd) {

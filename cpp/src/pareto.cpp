@@ -158,7 +158,7 @@ void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* 
         ranks_quadratic(q.u.data(), q.m, d, r.data());
     else if (d >= 4)
         ranks_peel_then_jfb(q.u.data(), q.m, d, r.data());
-    else
+    else if (!detail::ranks_3d_staircase(q.u.data(), q.m, r.data()))
         detail::ranks_jfb(q.u.data(), q.m, d, r.data(), false);
     for (std::size_t i = 0; i < n; ++i) ranks[i] = r[q.rep[i]];
 }

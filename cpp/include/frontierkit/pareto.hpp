@@ -34,6 +34,9 @@ void front_1d(std::size_t m, std::uint8_t* nd);
 void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r);
 void front_2d_sweep(const double* u, std::size_t m, std::uint8_t* nd);
 void front_3d_sweep(const double* u, std::size_t m, std::uint8_t* nd);
+// All ranks in d = 3 by binary search over per-front staircases; false (r unspecified) when the
+// staircases need more than O(m log m) moves, and the caller must use ranks_jfb.
+bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r);
 // Jensen-Fortin-Buzdalov divide and conquer, d >= 2. With first_front_only, r is 0/1 (dominated).
 void ranks_jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r,
                bool first_front_only);
