@@ -42,8 +42,10 @@ typedef std::int64_t VecI __attribute__((vector_size(32), aligned(8), may_alias)
 class Jfb {
   public:
     Jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r, bool front_only)
-        : u_(u), d_(d), r_(r), front_only_(front_only), yrank_(m) {
+        : u_(u), d_(d), m_(m), r_(r), front_only_(front_only), yrank_(m), byc_(m * d) {
         size_ = dense_ranks(u + 1, m, d, yrank_.data());
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t k = 0; k < d; ++k) byc_[k * m + i] = u[i * d + k];
         tree_.assign(size_ + 1, -1);
     }
 
@@ -58,7 +60,9 @@ class Jfb {
     static constexpr std::size_t kBruteA = 24;
     static constexpr std::size_t kBruteB = 32768;
 
-    double x(std::int32_t i, std::size_t k) const { return u_[static_cast<std::size_t>(i) * d_ + k]; }
+    // Objective k of row i from the column-major copy: the splits read one objective of many
+    // rows, which stays in cache far better than strided reads of the rows.
+    double x(std::int32_t i, std::size_t k) const { return byc_[k * m_ + static_cast<std::size_t>(i)]; }
 
     bool weakly_below(std::int32_t a, std::int32_t b, std::size_t k) const {
         const double* pa = u_ + static_cast<std::size_t>(a) * d_;
@@ -88,20 +92,44 @@ class Jfb {
         return best;
     }
 
+    // The split value: the median of objective k over a and b, estimated from an evenly spaced
+    // sample of 63 rows when there are many (any value taken by some row keeps the recursion
+    // exact and shrinking; the sample only has to keep the halves balanced).
     double median(const Ids& a, const Ids& b, std::size_t k) {
+        constexpr std::size_t kSample = 63;
         scratch_.clear();
-        for (auto i : a) scratch_.push_back(x(i, k));
-        for (auto i : b) scratch_.push_back(x(i, k));
+        const std::size_t total = a.size() + b.size();
+        if (total <= 2 * kSample) {
+            for (auto i : a) scratch_.push_back(x(i, k));
+            for (auto i : b) scratch_.push_back(x(i, k));
+        } else {
+            for (std::size_t t = 0; t < kSample; ++t) {
+                const std::size_t j = t * total / kSample;
+                scratch_.push_back(x(j < a.size() ? a[j] : b[j - a.size()], k));
+            }
+        }
         auto mid = scratch_.begin() + scratch_.size() / 2;
         std::nth_element(scratch_.begin(), mid, scratch_.end());
         return *mid;
     }
 
+    // Rows of s below, at and above m in objective k, in row order; branch-free.
     void split3(const Ids& s, std::size_t k, double m, Ids& lo, Ids& eq, Ids& hi) const {
+        const std::size_t n = s.size();
+        lo.resize(n);
+        eq.resize(n);
+        hi.resize(n);
+        std::int32_t* out[3] = {lo.data(), eq.data(), hi.data()};
+        std::size_t cnt[3] = {0, 0, 0};
+        const double* col = byc_.data() + k * m_;
         for (auto i : s) {
-            const double v = x(i, k);
-            (v < m ? lo : (v > m ? hi : eq)).push_back(i);
+            const double v = col[i];
+            const int c = 1 + (v > m) - (v < m);
+            out[c][cnt[c]++] = i;
         }
+        lo.resize(cnt[0]);
+        eq.resize(cnt[1]);
+        hi.resize(cnt[2]);
     }
 
     static Ids merge(const Ids& a, const Ids& b) {
@@ -258,12 +286,14 @@ class Jfb {
 
     const double* u_;
     std::size_t d_;
+    std::size_t m_;
     std::int32_t* r_;
     bool front_only_;
     std::vector<std::int32_t> yrank_;
     std::vector<std::int32_t> tree_;
     std::size_t size_ = 0;
     std::vector<double> scratch_;
+    std::vector<double> byc_;  // u column-major: objective k of row i at k * m + i
     std::vector<double> cols_;     // brute_b: lo transposed, k columns of nv vectors
     std::vector<std::int64_t> ok_;  // brute_b: lane masks
 };
