@@ -113,6 +113,9 @@ def test_3d_ranks_on_staircase_adversaries(name, backend):
     want = pareto_ranks_matrix(pts)
     np.testing.assert_array_equal(fk.pareto_rank(pts), want, err_msg=name)
     np.testing.assert_array_equal(fk.pareto_rank(pts[::-1]), want[::-1], err_msg=name)
+    # The first-front staircase gives up on the same inputs and hands them to the Fenwick sweep.
+    np.testing.assert_array_equal(fk.is_nondominated(pts, keep_weakly=True), want == 0, err_msg=name)
+    np.testing.assert_array_equal(fk.is_nondominated(pts[:300], keep_weakly=True), pareto_ranks_matrix(pts[:300]) == 0)
 
 
 finite = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v))

@@ -20,7 +20,8 @@
 // front before it, so its rank is a binary search over the fronts: O(log F log n) per row. Adding
 // a row erases the steps it covers and inserts one, a move of the steps to its right; the moves
 // are counted and the sweep gives up past O(n log n) of them (adversarial staircases), leaving
-// the rows to the divide and conquer.
+// the rows to the divide and conquer. The first front alone is the same sweep with one staircase
+// (no sort besides the lexicographic one), with the Fenwick sweep above as its fallback.
 #include <algorithm>
 #include <limits>
 
@@ -72,7 +73,11 @@ std::size_t dense_ranks(const double* v, std::size_t m, std::size_t stride, std:
     return static_cast<std::size_t>(rank + 1);
 }
 
-bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
+namespace {
+
+// The sweep behind ranks_3d_staircase and front_3d_staircase; with front_only, rows covered by
+// front 0 are only marked (r = 1) and never stored.
+bool staircase_sweep(const double* u, std::size_t m, std::int32_t* r, bool front_only) {
     struct Step {
         double y, z;
     };
@@ -89,14 +94,19 @@ bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
     for (std::size_t i = 0; i < m; ++i) {
         const double y = u[3 * i + 1], z = u[3 * i + 2];
         std::size_t lo = 0, hi = fronts.size();
-        while (lo < hi) {
-            const std::size_t mid = (lo + hi) / 2;
-            if (covers(fronts[mid], y, z))
-                lo = mid + 1;
-            else
-                hi = mid;
+        if (front_only) {
+            lo = !fronts.empty() && covers(fronts[0], y, z);
+        } else {
+            while (lo < hi) {
+                const std::size_t mid = (lo + hi) / 2;
+                if (covers(fronts[mid], y, z))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
         }
         r[i] = static_cast<std::int32_t>(lo);
+        if (front_only && lo == 1) continue;
         if (lo == fronts.size()) {
             fronts.push_back({{y, z}});
             continue;
@@ -117,6 +127,21 @@ bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
         }
     }
     return true;
+}
+
+}  // namespace
+
+bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
+    return staircase_sweep(u, m, r, false);
+}
+
+void front_3d(const double* u, std::size_t m, std::uint8_t* nd) {
+    std::vector<std::int32_t> r(m);
+    if (staircase_sweep(u, m, r.data(), true)) {
+        for (std::size_t i = 0; i < m; ++i) nd[i] = r[i] == 0;
+        return;
+    }
+    front_3d_sweep(u, m, nd);
 }
 
 void front_3d_sweep(const double* u, std::size_t m, std::uint8_t* nd) {

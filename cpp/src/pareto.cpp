@@ -53,7 +53,7 @@ void front_of_distinct(const double* u, std::size_t m, std::size_t d, std::uint8
     } else if (d == 2) {
         detail::front_2d_sweep(u, m, nd);
     } else if (d == 3) {
-        detail::front_3d_sweep(u, m, nd);
+        detail::front_3d(u, m, nd);
     } else {
         std::vector<std::int32_t> r(m);
         detail::ranks_jfb(u, m, d, r.data(), true);
