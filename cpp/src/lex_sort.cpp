@@ -37,9 +37,27 @@ std::vector<index_t> lex_order(const double* pts, std::size_t n, std::size_t d) 
         if (lex_less(pb, pa, d)) return false;
         return a < b;
     };
-    if (n < 256 || n >= (std::size_t{1} << 32)) {
+    if (n >= (std::size_t{1} << 32)) {
         for (std::size_t i = 0; i < n; ++i) idx[i] = static_cast<index_t>(i);
         std::sort(idx.begin(), idx.end(), full_less);
+        return idx;
+    }
+    if (n < 256) {
+        // Small sets (populations, batches): a comparison sort of (key, row) pairs, which
+        // compares plain integers instead of following indices to the rows.
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> kv(n);
+        for (std::size_t i = 0; i < n; ++i) kv[i] = {order_key(pts[i * d]), static_cast<std::uint32_t>(i)};
+        std::sort(kv.begin(), kv.end());
+        for (std::size_t i = 0; i < n; ++i) idx[i] = kv[i].second;
+        if (d > 1) {
+            std::size_t i = 0;
+            while (i < n) {
+                std::size_t j = i + 1;
+                while (j < n && kv[j].first == kv[i].first) ++j;
+                if (j - i > 1) std::sort(idx.begin() + i, idx.begin() + j, full_less);
+                i = j;
+            }
+        }
         return idx;
     }
     constexpr int kBits = 11, kBuckets = 1 << kBits, kPasses = (64 + kBits - 1) / kBits;
