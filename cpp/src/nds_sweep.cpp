@@ -47,16 +47,33 @@ void front_2d_sweep(const double* u, std::size_t m, std::uint8_t* nd) {
     }
 }
 
+namespace {
+
+// Index of the first a[i] > y in the ascending a[0..n), without data-dependent branches (the
+// compare selects the next base), so random queries cost no mispredictions.
+std::size_t upper_index(const double* a, std::size_t n, double y) {
+    if (n == 0) return 0;
+    const double* base = a;
+    while (n > 1) {
+        const std::size_t half = n / 2;
+        base = base[half - 1] <= y ? base + half : base;
+        n -= half;
+    }
+    return static_cast<std::size_t>(base - a) + (*base <= y);
+}
+
+}  // namespace
+
 void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r) {
     std::vector<double> front_min;  // smallest second objective of each front so far
     for (std::size_t i = 0; i < m; ++i) {
         const double y = u[2 * i + 1];
-        auto it = std::upper_bound(front_min.begin(), front_min.end(), y);
-        r[i] = static_cast<std::int32_t>(it - front_min.begin());
-        if (it == front_min.end())
+        const std::size_t k = upper_index(front_min.data(), front_min.size(), y);
+        r[i] = static_cast<std::int32_t>(k);
+        if (k == front_min.size())
             front_min.push_back(y);
         else
-            *it = y;
+            front_min[k] = y;
     }
 }
 
