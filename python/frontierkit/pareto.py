@@ -159,8 +159,9 @@ def is_nondominated(
     -----
     Row ``a`` dominates row ``b`` when ``a <= b`` in every objective and ``a < b`` in at least
     one. ``+inf`` and ``-inf`` are ordinary values. Algorithms (C++): a pivot pre-filter, then
-    for d = 2 a sort and a running minimum, O(n log n); for d = 3 a sweep with a Fenwick tree,
-    O(n log n) [Kung, Luccio & Preparata, J. ACM 1975]; for d >= 4 the Jensen-Fortin-Buzdalov
+    for d = 2 a sort and a running minimum, O(n log n); for d = 3 a sweep over one staircase, with
+    a Fenwick-tree sweep, O(n log n), as its fallback [Kung, Luccio & Preparata, J. ACM 1975];
+    for d >= 4 the Jensen-Fortin-Buzdalov
     divide and conquer, O(n log^(d-1) n) [Buzdalov & Shalyto, PPSN 2014]. CUDA: tiled all-pairs
     dominance into bitsets. Memory O(n) on the CPU.
 
@@ -225,9 +226,12 @@ def pareto_rank(points: Any, /, *, maximise: bool | Any = False, sets: Any = Non
     Notes
     -----
     Algorithms (C++): d = 2, a lexicographic sort and a binary search into the running minimum of
-    each front, O(n log n) [Jensen, IEEE TEC 2003]; d >= 3, the Jensen-Fortin-Buzdalov divide and
-    conquer, O(n log^(d-1) n) [Fortin et al., GECCO 2013; Buzdalov & Shalyto, PPSN 2014] with a
-    quadratic loop on small subproblems. Memory O(n). CUDA: dominance bitsets and front peeling,
+    each front, O(n log n) [Jensen, IEEE TEC 2003]; d = 3, a sweep with a binary search over the
+    fronts, each held as a staircase [Zhang et al., IEEE TEC 2015], O(n log F log n) for F fronts,
+    with the divide and conquer below as the fallback for adversarial staircases; d >= 4, the
+    Jensen-Fortin-Buzdalov divide and conquer, O(n log^(d-1) n) [Fortin et al., GECCO 2013;
+    Buzdalov & Shalyto, PPSN 2014], with vectorised all-pairs blocks on small subproblems, after
+    peeling wide fronts one at a time. Memory O(n). CUDA: dominance bitsets and front peeling,
     one launch for a whole batch.
 
     Examples
