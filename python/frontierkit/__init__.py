@@ -1,6 +1,6 @@
 """frontierkit: fast, exact frontier analysis.
 
-Non-dominated sorting (Pareto fronts and ranks) on NumPy and CuPy arrays, backed by a C++ core,
+Non-dominated sorting (Pareto fronts and ranks) and exact hypervolume on NumPy and CuPy arrays, backed by a C++ core,
 optional CUDA kernels and numba / NumPy fallbacks.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
+from .hypervolume import hypervolume
 from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "backend",
     "backend_info",
     "filter_dominated",
+    "hypervolume",
     "is_nondominated",
     "nondominated_sort",
     "pareto_rank",

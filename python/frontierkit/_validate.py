@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Prepared", "is_cupy", "prepare_points", "raise_nan", "screen_prepared", "check_n_stop"]
+__all__ = ["Prepared", "is_cupy", "prepare_points", "prepare_ref", "raise_nan", "screen_prepared", "check_n_stop"]
 
 
 def is_cupy(x: Any) -> bool:
@@ -213,6 +213,33 @@ def prepare_points(
     else:
         offsets = np.array([0, n_total], dtype=np.int64)
     return Prepared(data, offsets, perm, batch, labels, cupy, points, screen_nan)
+
+
+def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> np.ndarray:
+    """Validate a reference point for ``prep`` (one value per objective, no NaN) and turn it into
+    minimisation like the points (maximised entries negated). Returns float64 of length d."""
+    if isinstance(ref, (str, bytes)) or ref is None:
+        raise TypeError(f"'{name}' must be a sequence of numbers, but it is {ref!r}")
+    if is_cupy(ref):
+        ref = ref.get()
+    try:
+        arr = np.asarray(ref)
+    except Exception as exc:
+        raise ValueError(f"'{name}' must be a 1-D sequence of numbers: {exc}") from exc
+    _check_dtype(np.dtype(arr.dtype), name)
+    d = prep.d
+    if arr.ndim == 0 and d == 1:
+        arr = arr.reshape(1)
+    if arr.ndim != 1 or arr.shape[0] != d:
+        raise ValueError(
+            f"'{name}' must have length {d} (one value per objective), but it has shape {arr.shape}"
+        )
+    out = np.array(arr, dtype=np.float64)
+    if np.isnan(out).any():
+        raise ValueError(f"'{name}' must not contain NaN, but entry {int(np.flatnonzero(np.isnan(out))[0])} is NaN")
+    flags = _maximise_flags(maximise, d)
+    out[flags] = -out[flags]
+    return out + 0.0
 
 
 def check_n_stop(n_stop: Any) -> int | None:
