@@ -5,13 +5,15 @@ WFG algorithm (L. While, L. Bradstreet, L. Barone, "A Fast Way of Calculating Ex
 Hypervolumes", IEEE Transactions on Evolutionary Computation 16(1), 2012) in "length space"
 ``u = ref - p`` (boxes ``[0, u]``, larger is better).  Points are sorted by the last objective,
 worst first; each adds ``u_last`` times its (d-1)-D exclusive volume, i.e. its box minus the
-hypervolume of the non-dominated limit set ``{min(u_i, u_j) : j later}``, computed by recursion
-on the dimension down to a 2-D sweep.  Exclusive contributions and improvements use the same
-limit-set formula against the other rows / the data.
+hypervolume of the non-dominated limit set ``{min(u_i, u_j) : j later}``, computed one dimension
+down, to a 2-D sweep.  Exclusive contributions and improvements use the same limit-set formula
+against the other rows / the data.
 
-The recursion is plain numba self-recursion; the limit set of each level lives in one slice of a
-``(d + 1, n, d)`` work buffer allocated once per call, so a level reuses its child's slice for
-every point instead of allocating.
+The recursion on the dimension runs on an explicit stack: level ``L`` holds its points in slice
+``L`` of a ``(d + 1, n, d)`` work buffer allocated once per call and writes each point's limit
+set into slice ``L + 1``.  (numba recompiles a self-recursive function inside every caller, and
+every compiled function adds to the first call's compilation time, so the code is kept in three
+compiled functions and sorts with a hand-written heapsort rather than ``np.argsort``.)
 
 Complexity: O(n log n) for d = 2; for d >= 3 O(n^d * d) time in the worst case (much less in
 practice, since limit sets shrink after non-dominated filtering) and O(n * d^2) memory.
@@ -27,146 +29,171 @@ __all__ = ["contributions", "hypervolume", "improvement"]
 
 
 @njit(cache=False, nogil=True)
-def _filter_nondominated(u: np.ndarray, m: int, k: int) -> int:
-    """Compact ``u[:m, :k]`` (maximisation) to its non-dominated rows; one copy of duplicates."""
-    keep = np.ones(m, dtype=np.bool_)
-    for a in range(m):
-        for b in range(m):
-            if b == a:
-                continue
-            geq = True
-            strict = False
-            for t in range(k):
-                if u[b, t] < u[a, t]:
-                    geq = False
-                    break
-                if u[b, t] > u[a, t]:
-                    strict = True
-            # Strictly beaten, or an equal row comes earlier (that one is kept instead).
-            if geq and (strict or b < a):
-                keep[a] = False
-                break
-    w = 0
-    for a in range(m):
-        if keep[a]:
-            if w != a:
-                for t in range(k):
-                    u[w, t] = u[a, t]
-            w += 1
-    return w
+def _hv(buf: np.ndarray, m0: int | np.int64, k0: int) -> float:
+    """Hypervolume of the boxes ``[0, buf[0, i, :k0]]`` for ``i < m0`` (finite, positive).
 
-
-@njit(cache=False, nogil=True)
-def _argsort(u: np.ndarray, m: int, col: int, sign: float) -> np.ndarray:
-    """Row order of ``u[:m]`` by ``sign * u[:, col]`` ascending (heapsort).
-
-    Hand-written because ``np.argsort`` adds seconds to every numba compilation.
+    ``buf`` is ``(k0 + 1, n >= m0, >= k0)``; all of it is scratch, ``buf[0]`` included.
     """
-    idx = np.arange(m)
-    key = np.empty(m, dtype=np.float64)
-    for i in range(m):
-        key[i] = sign * u[i, col]
-    # Build a max-heap, then move the largest key to the end repeatedly.
-    start = m // 2 - 1
-    while start >= 0:
-        _sift(idx, key, start, m)
-        start -= 1
-    end = m - 1
-    while end > 0:
-        idx[0], idx[end] = idx[end], idx[0]
-        _sift(idx, key, 0, end)
-        end -= 1
-    return idx
-
-
-@njit(cache=False, nogil=True)
-def _sift(idx: np.ndarray, key: np.ndarray, root: int, size: int) -> None:
+    n = buf.shape[1]
+    depth = buf.shape[0]
+    order = np.empty((depth, n), dtype=np.int64)
+    key = np.empty(n, dtype=np.float64)
+    cnt = np.zeros(depth, dtype=np.int64)
+    pos = np.zeros(depth, dtype=np.int64)
+    tot = np.zeros(depth, dtype=np.float64)
+    inc = np.zeros(depth, dtype=np.float64)  # (k-1)-D volume of the point being processed
+    hgt = np.zeros(depth, dtype=np.float64)  # and its last-objective length
+    lvl = 0
+    cnt[0] = m0
+    enter = True
     while True:
-        child = 2 * root + 1
-        if child >= size:
-            return
-        if child + 1 < size and key[idx[child + 1]] > key[idx[child]]:
-            child += 1
-        if key[idx[child]] <= key[idx[root]]:
-            return
-        idx[root], idx[child] = idx[child], idx[root]
-        root = child
-
-
-@njit(cache=False, nogil=True)
-def _hv2(u: np.ndarray, m: int) -> float:
-    """2-D hypervolume of boxes ``[0, u[i, :2]]``: sweep in decreasing first length."""
-    order = _argsort(u, m, 0, -1.0)
-    best = 0.0
-    total = 0.0
-    for t in range(m):
-        r = order[t]
-        y = u[r, 1]
-        if y > best:  # adds the strip above the highest point seen so far
-            total += u[r, 0] * (y - best)
-            best = y
-    return total
-
-
-@njit(cache=False, nogil=True)
-def _hv_rec(buf: np.ndarray, level: int, m: int, k: int) -> float:
-    """Hypervolume of boxes ``[0, buf[level, i, :k]]`` for ``i < m`` (finite, positive).
-
-    Uses ``buf[level + 1]`` for the limit sets of the next dimension down.
-    """
-    u = buf[level]
-    if m == 0:
-        return 0.0
-    if k == 1:
-        best = u[0, 0]
-        for i in range(1, m):
-            if u[i, 0] > best:
-                best = u[i, 0]
-        return best
-    if m == 1:
-        vol = 1.0
-        for t in range(k):
-            vol *= u[0, t]
-        return vol
-    if k == 2:
-        return _hv2(u, m)
-    # Worst last objective first: every later box covers this point's whole last-axis extent,
-    # so its exclusive part is a slab of height u_last over a (k-1)-D exclusive volume.
-    order = _argsort(u, m, k - 1, 1.0)
-    nxt = buf[level + 1]
-    h = k - 1
-    total = 0.0
-    for a in range(m):
-        i = order[a]
-        mm = 0
-        covered = False
-        for b in range(a + 1, m):
-            j = order[b]
-            same = True
+        if enter:
+            enter = False
+            k = k0 - lvl
+            u = buf[lvl]
+            m = cnt[lvl]
+            if k >= 3:
+                # Keep the non-dominated rows (one copy of duplicates): limit sets shrink a lot.
+                # Online skyline in place: rows [0, m) are the survivors so far.  (The 1-D max
+                # and the 2-D sweep need no filtering.)
+                m = 0
+                for a in range(cnt[lvl]):
+                    beaten = False
+                    for b in range(m):
+                        geq = True
+                        for t in range(k):
+                            if u[b, t] < u[a, t]:
+                                geq = False
+                                break
+                        if geq:  # a survivor is at least as good (or equal: keep the first)
+                            beaten = True
+                            break
+                    if beaten:
+                        continue
+                    w = 0
+                    for b in range(m):  # drop the survivors that row a dominates
+                        leq = True
+                        for t in range(k):
+                            if u[b, t] > u[a, t]:
+                                leq = False
+                                break
+                        if not leq:
+                            if w != b:
+                                for t in range(k):
+                                    u[w, t] = u[b, t]
+                            w += 1
+                    for t in range(k):  # w <= m <= a, so row a is read before any overwrite
+                        u[w, t] = u[a, t]
+                    m = w + 1
+            cnt[lvl] = m
+            done = True
+            v = 0.0
+            if m == 0:
+                pass
+            elif k == 1:
+                v = u[0, 0]
+                for a in range(1, m):
+                    v = max(v, u[a, 0])
+            elif m == 1:
+                v = 1.0
+                for t in range(k):
+                    v *= u[0, t]
+            else:
+                # Heapsort of the rows by the last objective, ascending (worst first).
+                idx = order[lvl]
+                for a in range(m):
+                    idx[a] = a
+                    key[a] = u[a, k - 1]
+                start = m // 2
+                end = m
+                while True:
+                    if start > 0:  # build the max-heap
+                        start -= 1
+                        root = start
+                    else:  # move the largest key behind the heap
+                        end -= 1
+                        if end <= 0:
+                            break
+                        idx[0], idx[end] = idx[end], idx[0]
+                        root = 0
+                    while True:  # sift down
+                        child = 2 * root + 1
+                        if child >= end:
+                            break
+                        if child + 1 < end and key[idx[child + 1]] > key[idx[child]]:
+                            child += 1
+                        if key[idx[child]] <= key[idx[root]]:
+                            break
+                        idx[root], idx[child] = idx[child], idx[root]
+                        root = child
+                if k == 2:
+                    # Sweep from the highest point down; each adds the strip to the right of
+                    # the widest point seen so far.
+                    best = 0.0
+                    for a in range(m - 1, -1, -1):
+                        i = idx[a]
+                        if u[i, 0] > best:
+                            v += u[i, 1] * (u[i, 0] - best)
+                            best = u[i, 0]
+                else:
+                    done = False
+                    pos[lvl] = 0
+                    tot[lvl] = 0.0
+            if done:
+                if lvl == 0:
+                    return v
+                lvl -= 1
+                tot[lvl] += hgt[lvl] * max(inc[lvl] - v, 0.0)
+        # Every box after point i covers its whole last-axis extent, so i's exclusive part is a
+        # slab of height u_last over its (k-1)-D exclusive volume: its (k-1)-D box minus the
+        # hypervolume of the limit set, computed one level down.
+        u = buf[lvl]
+        nxt = buf[lvl + 1]
+        h = k0 - lvl - 1
+        m = cnt[lvl]
+        while pos[lvl] < m:
+            i = order[lvl, pos[lvl]]
+            pos[lvl] += 1
+            mm = 0
+            covered = False
+            for b in range(pos[lvl], m):
+                j = order[lvl, b]
+                same = True
+                for t in range(h):
+                    w = min(u[i, t], u[j, t])
+                    nxt[mm, t] = w
+                    if w != u[i, t]:
+                        same = False
+                if same:  # a later point at least as good off the last axis covers the slab
+                    covered = True
+                    break
+                mm += 1
+            if covered:
+                continue
+            vol = 1.0
             for t in range(h):
-                v = min(u[i, t], u[j, t])
-                nxt[mm, t] = v
-                if v != u[i, t]:
-                    same = False
-            if same:  # a later point at least as good off the last axis covers the whole slab
-                covered = True
-                break
-            mm += 1
-        if covered:
+                vol *= u[i, t]
+            if mm == 0:
+                tot[lvl] += u[i, h] * vol
+                continue
+            inc[lvl] = vol
+            hgt[lvl] = u[i, h]
+            cnt[lvl + 1] = mm
+            lvl += 1
+            enter = True
+            break
+        if enter:
             continue
-        vol = 1.0
-        for t in range(h):
-            vol *= u[i, t]
-        if mm > 0:
-            mm = _filter_nondominated(nxt, mm, h)
-            vol -= _hv_rec(buf, level + 1, mm, h)
-        if vol > 0.0:
-            total += u[i, h] * vol
-    return total
+        v = tot[lvl]  # this level is done: hand its volume to the parent
+        if lvl == 0:
+            return v
+        lvl -= 1
+        tot[lvl] += hgt[lvl] * max(inc[lvl] - v, 0.0)
 
 
 @njit(cache=False, nogil=True)
 def _hv_sets(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray, out: np.ndarray) -> None:
+    """``out[s]``: hypervolume of the rows ``data[offsets[s]:offsets[s + 1]]``."""
     d = data.shape[1]
     nmax = 1
     for s in range(offsets.shape[0] - 1):
@@ -174,7 +201,7 @@ def _hv_sets(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray, out: np.nda
     buf = np.empty((d + 1, nmax, d), dtype=np.float64)
     u = buf[0]
     for s in range(offsets.shape[0] - 1):
-        m = 0
+        m = np.int64(0)  # not a literal 0: numba would compile _hv once more for Literal[int](0)
         infinite = False
         for i in range(offsets[s], offsets[s + 1]):
             inside = True
@@ -185,9 +212,9 @@ def _hv_sets(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray, out: np.nda
             if not inside:
                 continue
             for t in range(d):
-                v = ref[t] - data[i, t]
-                u[m, t] = v
-                if v == np.inf:  # -inf in the point, +inf in ref (or an overflow)
+                w = ref[t] - data[i, t]
+                u[m, t] = w
+                if w == np.inf:  # -inf in the point, +inf in ref (or an overflow)
                     infinite = True
             m += 1
         if m == 0:
@@ -195,98 +222,91 @@ def _hv_sets(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray, out: np.nda
         elif infinite:
             out[s] = np.inf
         else:
-            m = _filter_nondominated(u, m, d)
-            out[s] = _hv_rec(buf, 0, m, d)
+            out[s] = _hv(buf, m, d)
 
 
 @njit(cache=False, nogil=True)
-def _exclusive(p: np.ndarray, rows: np.ndarray, skip: int, ref: np.ndarray, buf: np.ndarray) -> float:
-    """Volume covered by the box of ``p`` and by no box of ``rows`` (row ``skip`` left out).
+def _exclusive(
+    pts: np.ndarray, rows: np.ndarray, skips: np.ndarray, ref: np.ndarray, out: np.ndarray
+) -> None:
+    """``out[c]``: volume covered by the box of ``pts[c]`` and by no box of ``rows``.
 
-    ``p`` and every row strictly dominate ``ref``; ``buf`` is ``(d + 1, len(rows), d)``.
+    Row ``skips[c]`` of ``rows`` is left out (-1: none).  Every row strictly dominates ``ref``.
     """
     n, d = rows.shape
-    # Weakly dominated (this includes an equal row): its box lies inside another one.
-    for j in range(n):
-        if j == skip:
-            continue
-        le = True
+    buf = np.empty((d + 1, max(n, 1), d), dtype=np.float64)
+    lim = buf[0]
+    r = np.empty(d, dtype=np.float64)
+    for c in range(pts.shape[0]):
+        p = pts[c]
+        skip = skips[c]
+        out[c] = 0.0
+        zero = False
         for t in range(d):
-            if rows[j, t] > p[t]:
-                le = False
+            if not p[t] < ref[t]:
+                zero = True
+        # Weakly dominated (an equal row included): its box lies inside another one.
+        for j in range(n):
+            if zero:
                 break
-        if le:
-            return 0.0
-    # Not dominated, so the corner cell at p is exclusive; with p_k = -inf it is unbounded.
-    for t in range(d):
-        if p[t] == -np.inf:
-            return np.inf
-    r = ref.copy()
-    for k in range(d):
-        if r[k] != np.inf:
+            if j == skip:
+                continue
+            le = True
+            for t in range(d):
+                if rows[j, t] > p[t]:
+                    le = False
+                    break
+            zero = le
+        if zero:
             continue
-        # Far out along axis k only rows that are <= p off axis k cover the slab; if none does,
-        # the exclusive region reaches +inf.  Otherwise clip at the largest finite coordinate.
-        found = False
-        top = p[k]
+        # Not dominated, so the corner cell at p is exclusive; with p_k = -inf it is unbounded.
+        infinite = False
+        for t in range(d):
+            if p[t] == -np.inf:
+                infinite = True
+        for k in range(d):
+            r[k] = ref[k]
+            if infinite or ref[k] != np.inf:
+                continue
+            # Far out along axis k only rows that are <= p off axis k cover the slab; if none
+            # does, the exclusive region reaches +inf.  Otherwise nothing exclusive lies beyond
+            # the largest finite coordinate on axis k: clip there.
+            found = False
+            top = p[k]
+            for j in range(n):
+                if j == skip:
+                    continue
+                top = max(top, rows[j, k])  # < inf: the row strictly dominates ref
+                if not found:
+                    le = True
+                    for t in range(d):
+                        if t != k and rows[j, t] > p[t]:
+                            le = False
+                            break
+                    found = le
+            infinite = not found
+            r[k] = top
+        vol = 1.0
+        for t in range(d):
+            vol *= r[t] - p[t]
+        if infinite or vol == np.inf:
+            out[c] = np.inf
+            continue
+        mm = np.int64(0)  # not a literal 0 (see _hv_sets)
         for j in range(n):
             if j == skip:
                 continue
-            if rows[j, k] > top:  # rows[j, k] < inf since the row dominates ref
-                top = rows[j, k]
-            if not found:
-                le = True
-                for t in range(d):
-                    if t != k and rows[j, t] > p[t]:
-                        le = False
-                        break
-                found = le
-        if not found:
-            return np.inf
-        r[k] = top
-    vol = 1.0
-    for t in range(d):
-        vol *= r[t] - p[t]
-    if vol == np.inf:
-        return np.inf
-    lim = buf[0]
-    mm = 0
-    for j in range(n):
-        if j == skip:
-            continue
-        pos = True
-        for t in range(d):
-            v = r[t] - max(p[t], rows[j, t])
-            lim[mm, t] = v
-            if not v > 0.0:
-                pos = False
-        if pos:  # zero-width boxes cover nothing
-            mm += 1
-    if mm > 0:
-        mm = _filter_nondominated(lim, mm, d)
-        vol -= _hv_rec(buf, 0, mm, d)
-    return max(vol, 0.0)
-
-
-@njit(cache=False, nogil=True)
-def _contributions(kept: np.ndarray, ref: np.ndarray, out: np.ndarray) -> None:
-    n, d = kept.shape
-    buf = np.empty((d + 1, max(n, 1), d), dtype=np.float64)
-    for i in range(n):
-        out[i] = _exclusive(kept[i], kept, i, ref, buf)
-
-
-@njit(cache=False, nogil=True)
-def _improvement(kept: np.ndarray, cand: np.ndarray, ref: np.ndarray, out: np.ndarray) -> None:
-    n, d = kept.shape
-    buf = np.empty((d + 1, max(n, 1), d), dtype=np.float64)
-    for i in range(cand.shape[0]):
-        inside = True
-        for t in range(d):
-            if not cand[i, t] < ref[t]:
-                inside = False
-                break
-        out[i] = _exclusive(cand[i], kept, -1, ref, buf) if inside else 0.0
+            pos = True
+            for t in range(d):
+                w = r[t] - max(p[t], rows[j, t])
+                lim[mm, t] = w
+                if not w > 0.0:
+                    pos = False
+            if pos:  # zero-width boxes cover nothing
+                mm += 1
+        if mm > 0:
+            vol -= _hv(buf, mm, d)
+        out[c] = max(vol, 0.0)
 
 
 def hypervolume(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -331,7 +351,8 @@ def contributions(data: np.ndarray, ref: np.ndarray) -> np.ndarray:
     out = np.zeros(data.shape[0], dtype=np.float64)
     idx = np.flatnonzero(np.all(data < ref, axis=1))
     part = np.empty(idx.size, dtype=np.float64)
-    _contributions(np.ascontiguousarray(data[idx]), ref, part)
+    kept = np.ascontiguousarray(data[idx])
+    _exclusive(kept, kept, np.arange(idx.size, dtype=np.int64), ref, part)
     out[idx] = part
     return out
 
@@ -355,5 +376,5 @@ def improvement(data: np.ndarray, candidates: np.ndarray, ref: np.ndarray) -> np
     """
     out = np.empty(candidates.shape[0], dtype=np.float64)
     kept = np.ascontiguousarray(data[np.all(data < ref, axis=1)])
-    _improvement(kept, candidates, ref, out)
+    _exclusive(candidates, kept, np.full(candidates.shape[0], -1, dtype=np.int64), ref, out)
     return out

@@ -16,10 +16,10 @@ Calculating Exact Hypervolumes", IEEE Transactions on Evolutionary Computation 1
   :func:`contributions` (``S`` = the other rows) and :func:`improvement` (``S`` = the data).
 
 Complexity: O(n log n) for d = 2; for d >= 3 the recursion is O(n^d * d) time in the worst
-case (much less in practice, since limit sets shrink after non-dominated filtering) and
-O(n^2 * d) memory for the pairwise dominance tests.  :func:`contributions` costs n such
-evaluations.  Plain Python loops drive the recursion, so this backend is meant for sets of up to
-a few hundred points.
+case (much less in practice, since limit sets shrink after non-dominated filtering); the
+pairwise dominance tests are blocked to a few million booleans at a time.
+:func:`contributions` costs n such evaluations.  Plain Python loops drive the recursion, so this
+backend is meant for sets of up to a few hundred points.
 
 Infinite coordinates follow the measure-theoretic definition: a kept box with an infinite side
 has infinite volume; an exclusive contribution is infinite exactly when the region that only the
@@ -68,16 +68,18 @@ def _hv2(u: np.ndarray) -> float:
 
 
 def _hv(u: np.ndarray) -> float:
-    """Hypervolume of the union of boxes ``[0, u_i]``; ``u`` finite, positive, non-dominated."""
+    """Hypervolume of the union of boxes ``[0, u_i]``; ``u`` finite and positive."""
     m, k = u.shape
     if m == 0:
         return 0.0
     if k == 1:
         return float(u[:, 0].max())
+    if k == 2:  # the sweep needs no filtering
+        return _hv2(u)
+    u = _nondominated(u)  # limit sets shrink a lot
+    m = u.shape[0]
     if m == 1:
         return float(np.prod(u[0]))
-    if k == 2:
-        return _hv2(u)
     # Worst last objective first: every later box then covers this point's whole last-axis
     # extent, so its exclusive part is a slab of height u_last over a (k-1)-D exclusive volume.
     u = u[np.argsort(u[:, -1], kind="stable")]
@@ -89,7 +91,7 @@ def _hv(u: np.ndarray) -> float:
         # A later point at least as good in the first k-1 objectives covers the whole slab.
         if np.any(np.all(limit == p, axis=1)):
             continue
-        excl = float(np.prod(p)) - _hv(_nondominated(limit))
+        excl = float(np.prod(p)) - _hv(limit)
         if excl > 0.0:
             terms.append(u[i, -1] * excl)
     terms.append(float(np.prod(u[-1])))
@@ -103,7 +105,7 @@ def _set_hv(rows: np.ndarray, ref: np.ndarray) -> float:
     u = ref - rows
     if not np.all(np.isfinite(u)):  # -inf in a kept point, +inf in ref (or an overflow)
         return math.inf
-    return _hv(_nondominated(u))
+    return _hv(u)
 
 
 def _exclusive(p: np.ndarray, others: np.ndarray, ref: np.ndarray) -> float:
@@ -139,7 +141,7 @@ def _exclusive(p: np.ndarray, others: np.ndarray, ref: np.ndarray) -> float:
     limit = limit[np.all(limit > 0.0, axis=1)]  # zero-width boxes cover nothing
     if limit.shape[0] == 0:
         return vol
-    return max(0.0, vol - _hv(_nondominated(limit)))
+    return max(0.0, vol - _hv(limit))
 
 
 def hypervolume(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray) -> np.ndarray:
