@@ -6,29 +6,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "checks.hpp"
 #include "frontierkit/pareto.hpp"
 
 namespace py = pybind11;
 using frontierkit::index_t;
 
-namespace {
-
-using Points = py::array_t<double, py::array::c_style>;
-using Offsets = py::array_t<index_t, py::array::c_style>;
-
-void check_sets(const Points& pts, const Offsets& offsets) {
-    if (pts.ndim() != 2) throw std::invalid_argument("points must be 2-D");
-    if (offsets.ndim() != 1 || offsets.shape(0) < 1)
-        throw std::invalid_argument("offsets must be 1-D with at least one entry");
-    auto o = offsets.unchecked<1>();
-    if (o(0) != 0 || o(offsets.shape(0) - 1) != pts.shape(0))
-        throw std::invalid_argument("offsets must start at 0 and end at the number of rows");
-    for (py::ssize_t s = 1; s < offsets.shape(0); ++s)
-        if (o(s) < o(s - 1)) throw std::invalid_argument("offsets must be non-decreasing");
-    if (pts.shape(0) > 0 && pts.shape(1) < 1) throw std::invalid_argument("points need at least one column");
-}
-
-}  // namespace
+using frontierkit_bindings::check_sets;
+using frontierkit_bindings::Offsets;
+using frontierkit_bindings::Points;
 
 void register_pareto(py::module_& m) {
     m.def(

@@ -7,12 +7,11 @@
 // limit set]. The recursion ends in the 3-D sweep. Worst case exponential in d (the problem is
 // #P-hard); O(n) memory per level. The driver also screens the input and batches over sets.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <numeric>
-#include <thread>
 
 #include "frontierkit/hypervolume.hpp"
+#include "frontierkit/parallel.hpp"
 
 namespace frontierkit::hv {
 
@@ -121,20 +120,10 @@ double hypervolume(const double* pts, std::size_t n, std::size_t d, const double
 
 void hypervolume_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
                       const double* ref, double* out, int threads) {
-    unsigned t = threads <= 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<unsigned>(threads);
-    t = std::min<unsigned>(t, static_cast<unsigned>(std::max<std::size_t>(nsets, 1)));
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t s; (s = next.fetch_add(1)) < nsets;)
-            out[s] = hypervolume(pts + offsets[s] * d, static_cast<std::size_t>(offsets[s + 1] - offsets[s]), d, ref);
-    };
-    if (t <= 1 || nsets < 2) {
-        work();
-        return;
-    }
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < t; ++w) pool.emplace_back(work);
-    for (auto& th : pool) th.join();
+    // Even small sets cost enough in d >= 3 for threads to pay off over a few hundred rows.
+    parallel_sets(nsets, offsets, threads, 256, [&](std::size_t s) {
+        out[s] = hypervolume(pts + offsets[s] * d, static_cast<std::size_t>(offsets[s + 1] - offsets[s]), d, ref);
+    });
 }
 
 }  // namespace frontierkit::hv

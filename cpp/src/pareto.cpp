@@ -2,11 +2,14 @@
 // one, picks the algorithm for the dimension, maps results back, and batches over sets.
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
+#include "frontierkit/parallel.hpp"
 #include "frontierkit/pareto.hpp"
 
 namespace frontierkit::pareto {
+
+// Threads pay off once a batch holds this many rows in all.
+constexpr std::size_t kThreadRows = 20000;
 
 namespace {
 
@@ -124,26 +127,6 @@ void ranks_peel_then_jfb(const double* u, std::size_t m, std::size_t d, std::int
     }
 }
 
-template <class F>
-void parallel_sets(std::size_t nsets, const index_t* offsets, int threads, F&& body) {
-    unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    unsigned t = threads <= 0 ? hw : static_cast<unsigned>(threads);
-    const index_t total = offsets[nsets] - offsets[0];
-    // Threads only pay off when there is enough work to share.
-    if (t <= 1 || nsets < 2 || total < 20000) {
-        for (std::size_t s = 0; s < nsets; ++s) body(s);
-        return;
-    }
-    t = std::min<unsigned>(t, static_cast<unsigned>(nsets));
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < t; ++w)
-        pool.emplace_back([&] {
-            for (std::size_t s; (s = next.fetch_add(1)) < nsets;) body(s);
-        });
-    for (auto& th : pool) th.join();
-}
-
 }  // namespace
 
 void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* ranks) {
@@ -201,7 +184,7 @@ bool nondominated(const double* pts, std::size_t n, std::size_t d, bool keep_wea
 
 void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
                       std::int32_t* ranks, int threads) {
-    parallel_sets(nsets, offsets, threads, [&](std::size_t s) {
+    parallel_sets(nsets, offsets, threads, kThreadRows, [&](std::size_t s) {
         const index_t a = offsets[s], b = offsets[s + 1];
         pareto_rank(pts + a * d, static_cast<std::size_t>(b - a), d, ranks + a);
     });
@@ -210,7 +193,7 @@ void pareto_rank_sets(const double* pts, std::size_t d, const index_t* offsets, 
 bool nondominated_sets(const double* pts, std::size_t d, const index_t* offsets, std::size_t nsets,
                        bool keep_weakly, std::uint8_t* mask, int threads) {
     std::atomic<bool> nan{false};
-    parallel_sets(nsets, offsets, threads, [&](std::size_t s) {
+    parallel_sets(nsets, offsets, threads, kThreadRows, [&](std::size_t s) {
         const index_t a = offsets[s], b = offsets[s + 1];
         if (nondominated(pts + a * d, static_cast<std::size_t>(b - a), d, keep_weakly, mask + a))
             nan.store(true, std::memory_order_relaxed);
