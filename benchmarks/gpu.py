@@ -7,8 +7,8 @@ calls, measured both with CUDA events around the call (device time on the curren
 with a host clock around the call plus ``Device().synchronize()`` (what a caller waits). The
 C++ time on the same data (all cores, NumPy input) is shown for scale.
 
-Cases are entries of ``CASES``: a later kernel (hypervolume, ...) is one more ``Case`` with its
-own ``gpu`` and ``cpu`` functions and, for floating-point results, a tolerance.
+Cases are entries of ``CASES``: each kernel is one more ``Case`` with its own ``gpu`` and
+``cpu`` functions and, for floating-point results (hypervolume), a tolerance.
 
 Usage::
 
@@ -50,8 +50,13 @@ def uniform(shape: tuple[int, ...], seed: int = SEED) -> np.ndarray:
 
 def sphere(n: int, d: int, seed: int = SEED) -> np.ndarray:
     """``n`` mutually non-dominated points on the positive part of the unit sphere."""
-    x = np.abs(np.random.default_rng(seed).standard_normal((n, d)))
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return sphere_batch((n, d), seed)
+
+
+def sphere_batch(shape: tuple[int, ...], seed: int = SEED) -> np.ndarray:
+    """Points on the positive part of the unit sphere, ``(n, d)`` or a batch ``(b, n, d)``."""
+    x = np.abs(np.random.default_rng(seed).standard_normal(shape))
+    x /= np.linalg.norm(x, axis=-1, keepdims=True)
     return x
 
 
@@ -87,6 +92,10 @@ def _front_weak(x: Any) -> Any:
     return fk.is_nondominated(x, keep_weakly=True)
 
 
+def _hv(x: Any) -> Any:
+    return fk.hypervolume(x, np.full(x.shape[-1], 1.1))
+
+
 CASES: list[Case] = [
     # Targets: an H100 should rank these within the given time.
     Case("pareto_rank uniform n=5e4 d=10", lambda: uniform((50_000, 10)), _rank, _rank, 20.0),
@@ -107,6 +116,24 @@ CASES: list[Case] = [
         _front_weak,
     ),
     Case("is_nondominated batch 1000x200 d=3", lambda: uniform((1000, 200, 3)), _front, _front),
+    # Batched exact hypervolume: one warp per set.
+    Case(
+        "hypervolume batch 100000x100 d=3", lambda: uniform((100_000, 100, 3)), _hv, _hv, rtol=1e-12
+    ),
+    Case(
+        "hypervolume batch 100000x100 d=3 sphere",
+        lambda: sphere_batch((100_000, 100, 3)),
+        _hv,
+        _hv,
+        rtol=1e-12,
+    ),
+    Case(
+        "hypervolume batch 10000x100 d=3", lambda: uniform((10_000, 100, 3)), _hv, _hv, rtol=1e-12
+    ),
+    Case(
+        "hypervolume batch 10000x1000 d=2", lambda: uniform((10_000, 1000, 2)), _hv, _hv, rtol=1e-12
+    ),
+    Case("hypervolume batch 100x5000 d=3", lambda: uniform((100, 5000, 3)), _hv, _hv, rtol=1e-12),
 ]
 
 

@@ -72,3 +72,49 @@ def test_help_has_examples(capsys):
     with pytest.raises(SystemExit):
         main(["front", "--help"])
     assert "Examples" in capsys.readouterr().out
+
+
+def _write_csv(path, header, rows):
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def test_hv_and_hvc(tmp_path, capsys):
+    import frontierkit as fk
+
+    rng = np.random.default_rng(4)
+    data = rng.random((30, 3))
+    path = tmp_path / "pts.csv"
+    _write_csv(path, ["loss", "acc", "cost"], data.tolist())
+    assert main(["hv", str(path), "--ref", "1.1,-0.1,1.1", "--maximise", "acc"]) == 0
+    got = float(capsys.readouterr().out)
+    assert got == fk.hypervolume(data, [1.1, -0.1, 1.1], maximise=[False, True, False])
+    assert main(["hv", str(path), "--ref", "2", "--columns", "loss,cost", "--json"]) == 0
+    import json
+
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["hypervolume"] == fk.hypervolume(data[:, [0, 2]], 2.0) and rec["columns"] == ["loss", "cost"]
+    out = tmp_path / "hvc.csv"
+    assert main(["hvc", str(path), "--ref", "1.1", "--out", str(out)]) == 0
+    with out.open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["loss", "acc", "cost", "contribution"]
+    np.testing.assert_array_equal([float(r[-1]) for r in rows[1:]], fk.hv_contributions(data, 1.1))
+    assert "least contributor" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--ref", "1,2"], "--ref must have 3 values"),
+        (["--ref", "a"], "--ref must be numbers"),
+    ],
+)
+def test_hv_bad_ref(tmp_path, capsys, argv, message):
+    path = tmp_path / "pts.csv"
+    _write_csv(path, ["a", "b", "c"], [[0.1, 0.2, 0.3]])
+    assert main(["hv", str(path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

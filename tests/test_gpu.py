@@ -1,14 +1,15 @@
-"""CUDA backend on a real GPU (marked gpu; skipped without a device)."""
+"""CUDA backend: host replicas of the device logic (always run) and real-GPU tests (marked gpu;
+skipped without a device)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import frontierkit as fk
-from reference import nondominated_mask, pareto_ranks
-
-pytestmark = pytest.mark.gpu
+from reference import hv_grid, hv_inclusion_exclusion, nondominated_mask, pareto_ranks
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def cp():
     return pytest.importorskip("cupy")
 
 
+@pytest.mark.gpu
 @pytest.mark.parametrize("d", [1, 2, 3, 5, 10, 17])
 def test_cupy_in_cupy_out_matches_reference(cp, d):
     rng = np.random.default_rng(d)
@@ -29,6 +31,7 @@ def test_cupy_in_cupy_out_matches_reference(cp, d):
         np.testing.assert_array_equal(mask.get(), nondominated_mask(pts, keep))
 
 
+@pytest.mark.gpu
 def test_batched_matches_cpu(cp):
     rng = np.random.default_rng(2)
     batch = rng.random((500, 200, 3))
@@ -40,6 +43,7 @@ def test_batched_matches_cpu(cp):
     )
 
 
+@pytest.mark.gpu
 def test_large_uniform_matches_cpu(cp):
     rng = np.random.default_rng(3)
     pts = rng.random((20000, 10))
@@ -49,6 +53,7 @@ def test_large_uniform_matches_cpu(cp):
     )
 
 
+@pytest.mark.gpu
 def test_runs_on_the_callers_stream(cp):
     pts = cp.asarray(np.random.default_rng(4).random((1000, 3)))
     with cp.cuda.Stream(non_blocking=True) as stream:
@@ -57,6 +62,7 @@ def test_runs_on_the_callers_stream(cp):
     np.testing.assert_array_equal(ranks.get(), fk.pareto_rank(pts.get()))
 
 
+@pytest.mark.gpu
 def test_forced_cuda_with_numpy_input(monkeypatch):
     monkeypatch.setenv("FRONTIERKIT_BACKEND", "cuda")
     pts = np.random.default_rng(5).random((500, 4))
@@ -64,3 +70,250 @@ def test_forced_cuda_with_numpy_input(monkeypatch):
     assert isinstance(got, np.ndarray)
     monkeypatch.setenv("FRONTIERKIT_BACKEND", "cpp")
     np.testing.assert_array_equal(got, fk.pareto_rank(pts))
+
+
+# --- batched hypervolume: the device logic on the host (cuda/hv_batch.cuh via _core) ----------
+
+HV_VALUES = st.one_of(
+    st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 1.0, 2.0, 3.0, np.inf]),
+    st.floats(-2.0, 4.0, allow_nan=False),
+)
+
+
+@pytest.fixture
+def core():
+    return pytest.importorskip("frontierkit._core")
+
+
+def _batch(sets, d):
+    """(points, offsets) of a list of (n_s, d) arrays, grouped by set as the kernels take them."""
+    pts = np.concatenate([np.reshape(p, (-1, d)) for p in sets]) if sets else np.zeros((0, d))
+    sizes = [len(p) for p in sets]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    return np.ascontiguousarray(pts, dtype=np.float64), offsets
+
+
+def _assert_volumes(got, want, msg, rtol=1e-12, atol=1e-15):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    assert got.shape == want.shape, msg
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf: judged by equality
+        close = (got == want) | (np.abs(got - want) <= rtol * np.abs(want) + atol)
+    bad = np.flatnonzero(~close)
+    assert bad.size == 0, (
+        f"{msg}: set {bad[0]}: replica {got[bad[0]]!r}, reference {want[bad[0]]!r}"
+    )
+
+
+def _awkward_sets(seed, d):
+    """Small sets: ties, duplicates, dominated rows, rows on the reference boundary, +/-inf."""
+    rng = np.random.default_rng(seed)
+    sets = [np.zeros((0, d)), np.ones((1, d)), np.full((1, d), 3.0), np.full((3, d), 2.0)]
+    for n in (1, 2, 3, 5, 8, 11):
+        sets.append(rng.integers(0, 4, size=(n, d)).astype(float))  # ties, duplicates, boundary (3)
+        p = rng.integers(-1, 4, size=(n, d)).astype(float)
+        p[rng.random((n, d)) < 0.15] = -np.inf
+        p[rng.random((n, d)) < 0.1] = np.inf
+        sets.append(p)
+        sets.append(rng.random((n, d)) * 3.5)
+    return sets
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("ref_kind", ["finite", "plus_inf", "minus_inf"])
+def test_hv_logic_small_sets_match_inclusion_exclusion(core, d, ref_kind):
+    seed = 700 + 10 * d + len(ref_kind)
+    sets = _awkward_sets(seed, d)
+    ref = np.full(d, 3.0)
+    if ref_kind == "plus_inf":
+        ref[0] = np.inf
+    elif ref_kind == "minus_inf":
+        ref[-1] = -np.inf
+    pts, offsets = _batch(sets, d)
+    got = core.cuda_logic_hypervolume(pts, offsets, ref)
+    want = [hv_inclusion_exclusion(p, ref) for p in sets]
+    _assert_volumes(got, want, f"seed={seed} d={d} ref={ref}")
+    _assert_volumes(got, core.hypervolume(pts, offsets, ref, 1), f"C++ core, seed={seed} d={d}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), d=st.integers(1, 3))
+def test_hv_logic_awkward_batches(data, d):
+    core = pytest.importorskip("frontierkit._core")
+    sizes = data.draw(st.lists(st.integers(0, 7), min_size=1, max_size=4), label="sizes")
+    rows = st.lists(HV_VALUES, min_size=d, max_size=d)
+    sets = [np.array(data.draw(st.lists(rows, min_size=n, max_size=n)), dtype=float) for n in sizes]
+    ref = np.array(
+        data.draw(
+            st.lists(st.sampled_from([-np.inf, 0.0, 1.0, 2.5, 3.0, np.inf]), min_size=d, max_size=d)
+        )
+    )
+    pts, offsets = _batch(sets, d)
+    got = core.cuda_logic_hypervolume(pts, offsets, ref)
+    _assert_volumes(got, [hv_inclusion_exclusion(p, ref) for p in sets], f"ref={ref}", atol=1e-12)
+
+
+def _hv_shapes(kind, n, d, rng):
+    if kind == "uniform":
+        return rng.random((n, d))
+    if kind == "grid":  # ties, duplicates and rows on the boundary (1.0)
+        return rng.integers(0, 9, size=(n, d)) / 8.0
+    if kind == "sphere":  # mutually non-dominated: the longest staircases
+        x = np.abs(rng.standard_normal((n, d)))
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+    if kind == "front_insert":  # each row enters the staircase at its front: the most shifting
+        t = rng.permutation(n) / n
+        return np.stack([1.0 - t, t, t][:d], axis=1) * 0.9
+    # "copies": duplicated and dominated rows (some on the boundary), shuffled
+    base = rng.random((max(1, -(-n // 4)), d))
+    rows = np.concatenate([base, base, base + 0.05, np.minimum(base + 0.2, 1.0)])
+    return rng.permutation(rows)[:n]
+
+
+HV_KINDS = ["uniform", "grid", "sphere", "front_insert", "copies"]
+
+
+@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("kind", HV_KINDS)
+def test_hv_logic_larger_sets_match_core(core, d, kind):
+    # Sizes around the warp's 32-row screening rounds and the bitonic network's powers of two.
+    seed = 8100 + 10 * d + HV_KINDS.index(kind)
+    rng = np.random.default_rng(seed)
+    sizes = [0, 1, 2, 31, 32, 33, 63, 64, 65, 127, 128, 129, 300]
+    sets = [_hv_shapes(kind, n, d, rng) for n in sizes]
+    ref = np.full(d, 1.0)
+    pts, offsets = _batch(sets, d)
+    got = core.cuda_logic_hypervolume(pts, offsets, ref)
+    msg = f"seed={seed} kind={kind} d={d}"
+    _assert_volumes(got, core.hypervolume(pts, offsets, ref, 1), msg)
+    for s, p in enumerate(sets):
+        if len(p) <= (300 if d == 2 else 40):
+            assert got[s] == pytest.approx(hv_grid(p, ref), rel=1e-12, abs=1e-15), (
+                f"{msg} n={len(p)}"
+            )
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_hv_logic_invariances(core, d):
+    seed = 9000 + d
+    rng = np.random.default_rng(seed)
+    p = rng.random((150, d))
+    ref = np.full(d, 1.1)
+    dominated = p + rng.random(p.shape) * 0.05
+    outside = np.concatenate([p[:20] + 1.1, np.full((3, d), 1.1)])  # none strictly dominates ref
+    sets = [p, rng.permutation(p), np.concatenate([p, p, dominated, outside]), outside]
+    got = core.cuda_logic_hypervolume(*_batch(sets, d), ref)
+    msg = f"seed={seed} d={d}"
+    assert got[1] == pytest.approx(got[0], rel=1e-12), msg
+    assert got[2] == pytest.approx(got[0], rel=1e-12), msg
+    assert got[3] == 0.0, msg
+
+
+def test_hv_logic_rejects_bad_input(core):
+    pts, offsets = _batch([np.ones((2, 4))], 4)
+    with pytest.raises(ValueError, match="d = 1, 2 or 3"):
+        core.cuda_logic_hypervolume(pts, offsets, np.full(4, 2.0))
+    pts, _ = _batch([np.ones((2, 3))], 3)
+    with pytest.raises(ValueError, match="non-decreasing"):
+        core.cuda_logic_hypervolume(pts, np.array([0, 2, 1, 2], dtype=np.int64), np.full(3, 2.0))
+    with pytest.raises(ValueError, match="ref"):
+        core.cuda_logic_hypervolume(pts, np.array([0, 2], dtype=np.int64), np.full(2, 2.0))
+
+
+# --- batched hypervolume on a real GPU ----------------------------------------------------
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("kind", HV_KINDS)
+def test_hypervolume_batched_matches_cpu(cp, d, kind):
+    seed = 9500 + 10 * d + HV_KINDS.index(kind)
+    rng = np.random.default_rng(seed)
+    batch = np.stack([_hv_shapes(kind, 100, d, rng) for _ in range(3000)])
+    ref = np.full(d, 1.0)
+    got = fk.hypervolume(cp.asarray(batch), ref)
+    assert isinstance(got, cp.ndarray)
+    np.testing.assert_allclose(
+        got.get(), fk.hypervolume(batch, ref), rtol=1e-12, err_msg=f"seed={seed}"
+    )
+
+
+@pytest.mark.gpu
+def test_hypervolume_one_objective_matches_cpu(cp):
+    batch = np.random.default_rng(9550).random((3000, 100, 1))
+    got = fk.hypervolume(cp.asarray(batch), [0.9])
+    np.testing.assert_array_equal(got.get(), fk.hypervolume(batch, [0.9]))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("d", [2, 3])
+def test_hypervolume_sets_matches_cpu(cp, d):
+    # Ragged labels: empty-after-screening sets, one-row sets, and sets too large for shared
+    # memory next to small ones (both slot kinds in one launch).
+    seed = 9600 + d
+    rng = np.random.default_rng(seed)
+    sizes = [1, 2, 5, 100, 33, 700, 5000, 1] + list(rng.integers(0, 200, size=300))
+    parts = [_hv_shapes(HV_KINDS[i % len(HV_KINDS)], n, d, rng) for i, n in enumerate(sizes)]
+    parts[0] = np.full((1, d), 1.5)  # outside the reference box
+    pts = np.concatenate(parts)
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    order = rng.permutation(len(pts))
+    pts, labels = pts[order], labels[order]
+    ref = np.full(d, 1.0)
+    got = fk.hypervolume(cp.asarray(pts), ref, sets=labels)
+    assert isinstance(got, cp.ndarray)
+    want = fk.hypervolume(pts, ref, sets=labels)
+    np.testing.assert_allclose(got.get(), want, rtol=1e-12, err_msg=f"seed={seed}")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("d", [2, 3])
+def test_hypervolume_awkward_on_gpu(cp, d):
+    sets = _awkward_sets(9700 + d, d)
+    n = max(len(p) for p in sets)
+    ref = np.full(d, 3.0)
+    # Pad every set to n rows with rows outside the box, which count for nothing.
+    batch = np.stack([np.concatenate([p, np.full((n - len(p), d), 4.0)]) for p in sets])
+    got = fk.hypervolume(cp.asarray(batch), ref).get()
+    _assert_volumes(got, [hv_inclusion_exclusion(p, ref) for p in sets], f"d={d}")
+    for r in (np.where(np.arange(d) == 0, np.inf, 3.0), np.where(np.arange(d) == 0, -np.inf, 3.0)):
+        _assert_volumes(
+            fk.hypervolume(cp.asarray(batch), r).get(), fk.hypervolume(batch, r), f"ref={r}"
+        )
+    single = fk.hypervolume(cp.asarray(sets[-1]), ref)
+    assert isinstance(single, float)
+    assert single == pytest.approx(hv_inclusion_exclusion(sets[-1], ref), rel=1e-12)
+
+
+@pytest.mark.gpu
+def test_hypervolume_medium_and_large_sets(cp):
+    # Slots of fewer warps a block (medium) and in global scratch (large).
+    rng = np.random.default_rng(9800)
+    for shape in ((50, 1000, 2), (50, 700, 3), (4, 6000, 2), (3, 2500, 3)):
+        batch = rng.random(shape)
+        ref = np.full(shape[2], 1.0)
+        np.testing.assert_allclose(
+            fk.hypervolume(cp.asarray(batch), ref).get(), fk.hypervolume(batch, ref), rtol=1e-12
+        )
+
+
+@pytest.mark.gpu
+def test_hypervolume_runs_on_the_callers_stream(cp):
+    batch = cp.asarray(np.random.default_rng(9900).random((2000, 100, 3)))
+    ref = np.full(3, 1.0)
+    with cp.cuda.Stream(non_blocking=True) as stream:
+        vols = fk.hypervolume(batch, ref)
+        stream.synchronize()
+    np.testing.assert_allclose(vols.get(), fk.hypervolume(batch.get(), ref), rtol=1e-12)
+
+
+@pytest.mark.gpu
+def test_hypervolume_big_set_or_high_d_falls_back_with_warning(cp):
+    from frontierkit.hypervolume import _CUDA_MAX_SET
+
+    big = np.random.default_rng(9901).random((_CUDA_MAX_SET + 1, 2))
+    with pytest.warns(fk.FallbackWarning, match="hypervolume has no CUDA kernel for this input"):
+        got = fk.hypervolume(cp.asarray(big), 1.0)
+    assert got == pytest.approx(fk.hypervolume(big, 1.0), rel=1e-12)
+    pts = np.random.default_rng(9902).random((30, 4))
+    with pytest.warns(fk.FallbackWarning):
+        assert fk.hypervolume(cp.asarray(pts), 1.0) == pytest.approx(fk.hypervolume(pts, 1.0), rel=1e-12)

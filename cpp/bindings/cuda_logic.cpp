@@ -1,7 +1,11 @@
-// Host replica of the CUDA non-dominated sorting grid (cuda/pareto_bitset.cu): the same tiles,
-// the same per-element functions from cuda/pareto_bitset.cuh, a warp ballot emulated by packing
-// 32 lanes, and the same peeling passes. It exists so tests check the device logic on machines
-// without a GPU; it holds O(n^2) bits like the device code and is not a user-facing path.
+// Host replicas of the CUDA kernels, so tests check the device logic on machines without a GPU;
+// they are not user-facing paths.
+// - Non-dominated sorting (cuda/pareto_bitset.cu): the same tiles, the same per-element functions
+//   from cuda/pareto_bitset.cuh, a warp ballot emulated by packing 32 lanes, and the same peeling
+//   passes; it holds O(n^2) bits like the device code.
+// - Batched hypervolume (cuda/hv_batch.cu): per set, the warp's steps one lane at a time with the
+//   functions of cuda/hv_batch.cuh: screening and compaction, the same bitonic network, the same
+//   sweep, in a slot laid out as on the device.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -9,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "../../cuda/hv_batch.cuh"
 #include "../../cuda/pareto_bitset.cuh"
 #include "frontierkit/common.hpp"
 
@@ -64,6 +69,48 @@ void replica(const double* pts, std::size_t d, const index_t* off, std::size_t n
     }
 }
 
+void hv_batch_replica(const double* pts, int d, const index_t* off, std::size_t nsets, const double* ref,
+                      double* out) {
+    std::vector<double> buf;  // a slot, 8-byte aligned like the device's
+    for (std::size_t s = 0; s < nsets; ++s) {
+        const std::int64_t n = off[s + 1] - off[s];
+        const double* P = pts + off[s] * d;
+        buf.assign(static_cast<std::size_t>((fc::hv_slot_bytes(n, d) + 7) / 8), 0.0);
+        const fc::HvSlot slot = fc::hv_slot(reinterpret_cast<unsigned char*>(buf.data()), n, d);
+        // The warp's ballot compaction keeps counted rows in input order, as this loop does.
+        std::int32_t m = 0;
+        bool unbounded = false;
+        double low = ref[0];
+        for (std::int64_t i = 0; i < n; ++i) {
+            bool inf = false;
+            if (!fc::hv_row_counts(P + i * d, ref, d, &inf)) continue;
+            unbounded = unbounded || inf;
+            if (d == 1)
+                low = std::min(low, P[i]);
+            else
+                for (int k = 0; k < d; ++k) slot.col[k][m] = P[i * d + k];
+            ++m;
+        }
+        if (m == 0 || unbounded) {
+            out[s] = m == 0 ? 0.0 : fc::hv_infinity();
+            continue;
+        }
+        if (d == 1) {
+            out[s] = ref[0] - low;
+            continue;
+        }
+        const double* key = slot.col[fc::hv_key_column(d)];
+        const std::int32_t p2 = static_cast<std::int32_t>(fc::hv_pow2(m));
+        for (std::int32_t t = 0; t < p2; ++t) slot.order[t] = t;
+        for (std::int32_t k = 2; k <= p2; k <<= 1)
+            for (std::int32_t j = k >> 1; j > 0; j >>= 1)
+                for (std::int32_t t = 0; t < p2 / 2; ++t) fc::hv_bitonic_exchange(slot.order, key, m, k, j, t);
+        out[s] = d == 2 ? fc::hv2d_sweep(slot.col[0], slot.col[1], slot.order, m, ref)
+                        : fc::hv3d_sweep(slot.col[0], slot.col[1], slot.col[2], slot.order, m, ref, slot.stair_x,
+                                         slot.stair_y);
+    }
+}
+
 }  // namespace
 
 void register_cuda_logic(py::module_& m) {
@@ -85,4 +132,25 @@ void register_cuda_logic(py::module_& m) {
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("first_front_only"),
         "Host replica of the CUDA sorting grid (for tests): (ranks, has_earlier_copy).");
+    m.def(
+        "cuda_logic_hypervolume",
+        [](const py::array_t<double, py::array::c_style>& pts, const py::array_t<index_t, py::array::c_style>& offsets,
+           const py::array_t<double, py::array::c_style>& ref) {
+            if (pts.ndim() != 2 || offsets.ndim() != 1 || offsets.shape(0) < 1 || ref.ndim() != 1)
+                throw std::invalid_argument("points must be 2-D, offsets and ref 1-D");
+            const py::ssize_t n = pts.shape(0);
+            const int d = static_cast<int>(pts.shape(1));
+            if (d < 1 || d > 3) throw std::invalid_argument("the CUDA hypervolume handles d = 1, 2 or 3 only");
+            if (ref.shape(0) != d) throw std::invalid_argument("ref must have one value per column of points");
+            if (offsets.at(0) != 0 || offsets.at(offsets.shape(0) - 1) != n)
+                throw std::invalid_argument("offsets must start at 0 and end at the number of rows");
+            for (py::ssize_t s = 1; s < offsets.shape(0); ++s)
+                if (offsets.at(s) < offsets.at(s - 1)) throw std::invalid_argument("offsets must be non-decreasing");
+            const std::size_t nsets = offsets.shape(0) - 1;
+            py::array_t<double> out(static_cast<py::ssize_t>(nsets));
+            hv_batch_replica(pts.data(), d, offsets.data(), nsets, ref.data(), out.mutable_data());
+            return out;
+        },
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
+        "Host replica of the CUDA batched hypervolume (for tests): one volume per set.");
 }

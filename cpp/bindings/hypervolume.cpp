@@ -7,6 +7,7 @@
 
 #include "checks.hpp"
 #include "frontierkit/hypervolume.hpp"
+#include "frontierkit/parallel.hpp"
 
 namespace py = pybind11;
 using frontierkit::index_t;
@@ -15,14 +16,24 @@ using frontierkit_bindings::check_sets;
 using frontierkit_bindings::Offsets;
 using Array = frontierkit_bindings::Points;
 
+namespace {
+
+void check_ref(const Array& ref, std::size_t d) {
+    if (ref.ndim() != 1 || static_cast<std::size_t>(ref.shape(0)) != d)
+        throw std::invalid_argument("ref must have one value per column of points");
+}
+
+}  // namespace
+
 void register_hypervolume(py::module_& m) {
+    // Every kernel below is safe without the GIL: it reads and writes only the buffers of the
+    // arrays held by this call's arguments and its result, and touches no Python object.
     m.def(
         "hypervolume",
         [](const Array& pts, const Offsets& offsets, const Array& ref, int threads) {
             check_sets(pts, offsets);
             const std::size_t d = pts.shape(1);
-            if (ref.ndim() != 1 || static_cast<std::size_t>(ref.shape(0)) != d)
-                throw std::invalid_argument("ref must have one value per column of points");
+            check_ref(ref, d);
             const std::size_t nsets = offsets.shape(0) - 1;
             py::array_t<double> out(static_cast<py::ssize_t>(nsets));
             const double* p = pts.data();
@@ -30,11 +41,59 @@ void register_hypervolume(py::module_& m) {
             const index_t* op = offsets.data();
             double* v = out.mutable_data();
             {
-                py::gil_scoped_release nogil;  // the kernel touches no Python object
+                py::gil_scoped_release nogil;
                 frontierkit::hv::hypervolume_sets(p, d, op, nsets, r, v, threads);
             }
             return out;
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
         py::arg("threads"), "Hypervolume of each set (minimisation).");
+    m.def(
+        "hv_contributions",
+        [](const Array& pts, const Offsets& offsets, const Array& ref, int threads) {
+            check_sets(pts, offsets);
+            const std::size_t d = pts.shape(1);
+            check_ref(ref, d);
+            const std::size_t nsets = offsets.shape(0) - 1;
+            py::array_t<double> out(pts.shape(0));
+            const double* p = pts.data();
+            const double* r = ref.data();
+            const index_t* op = offsets.data();
+            double* v = out.mutable_data();
+            {
+                py::gil_scoped_release nogil;
+                if (nsets == 1) {
+                    frontierkit::hv::contributions(p, static_cast<std::size_t>(op[1]), d, r, v, threads);
+                } else {
+                    frontierkit::parallel_sets(nsets, op, threads, 256, [&](std::size_t s) {
+                        frontierkit::hv::contributions(p + op[s] * d, static_cast<std::size_t>(op[s + 1] - op[s]), d,
+                                                       r, v + op[s], 1);
+                    });
+                }
+            }
+            return out;
+        },
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
+        py::arg("threads"), "Exclusive hypervolume contribution of every row, within its set (minimisation).");
+    m.def(
+        "hv_improvement",
+        [](const Array& pts, const Array& cand, const Array& ref, int threads) {
+            if (pts.ndim() != 2 || cand.ndim() != 2 || cand.shape(1) != pts.shape(1))
+                throw std::invalid_argument("points and candidates must be 2-D with the same number of columns");
+            const std::size_t d = pts.shape(1);
+            check_ref(ref, d);
+            py::array_t<double> out(cand.shape(0));
+            const double* p = pts.data();
+            const double* c = cand.data();
+            const double* r = ref.data();
+            const std::size_t n = pts.shape(0), m = cand.shape(0);
+            double* v = out.mutable_data();
+            {
+                py::gil_scoped_release nogil;
+                frontierkit::hv::improvement(p, n, c, m, d, r, v, threads);
+            }
+            return out;
+        },
+        py::arg("points").noconvert(), py::arg("candidates").noconvert(), py::arg("ref").noconvert(),
+        py::arg("threads"), "Hypervolume each candidate row would add to points on its own (minimisation).");
 }

@@ -6,9 +6,10 @@ optional CUDA kernels and numba / NumPy fallbacks.
 
 from __future__ import annotations
 
+from . import datasets
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
-from .hypervolume import hypervolume
+from .hypervolume import hv_contributions, hv_improvement, hypervolume
 from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
 
 __version__ = "0.1.0"
@@ -21,6 +22,8 @@ __all__ = [
     "backend",
     "backend_info",
     "filter_dominated",
+    "hv_contributions",
+    "hv_improvement",
     "hypervolume",
     "is_nondominated",
     "nondominated_sort",

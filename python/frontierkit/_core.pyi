@@ -13,3 +13,6 @@ def nondominated(
 def cuda_logic_pareto_rank(
     points: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], first_front_only: bool
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]: ...
+def cuda_logic_hypervolume(
+    points: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], ref: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...

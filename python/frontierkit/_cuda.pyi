@@ -11,4 +11,13 @@ def pareto_rank(
     first_front_only: bool,
     stream: int,
 ) -> None: ...
+def hypervolume(
+    points: int,
+    n: int,
+    d: int,
+    offsets: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.float64],
+    out: int,
+    stream: int,
+) -> None: ...
 def device_count() -> int: ...

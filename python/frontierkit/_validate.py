@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Prepared", "is_cupy", "prepare_points", "prepare_ref", "raise_nan", "screen_prepared", "check_n_stop"]
+__all__ = ["Prepared", "is_cupy", "prepare_points", "prepare_ref", "raise_nan", "screen_prepared", "check_n_stop", "to_input_layout"]
 
 
 def is_cupy(x: Any) -> bool:
@@ -216,8 +216,9 @@ def prepare_points(
 
 
 def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> np.ndarray:
-    """Validate a reference point for ``prep`` (one value per objective, no NaN) and turn it into
-    minimisation like the points (maximised entries negated). Returns float64 of length d."""
+    """Validate a reference point for ``prep`` (one value per objective or one scalar for all, no
+    NaN) and turn it into minimisation like the points (maximised entries negated). Returns float64
+    of length d."""
     if isinstance(ref, (str, bytes)) or ref is None:
         raise TypeError(f"'{name}' must be a sequence of numbers, but it is {ref!r}")
     if is_cupy(ref):
@@ -228,8 +229,8 @@ def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> n
         raise ValueError(f"'{name}' must be a 1-D sequence of numbers: {exc}") from exc
     _check_dtype(np.dtype(arr.dtype), name)
     d = prep.d
-    if arr.ndim == 0 and d == 1:
-        arr = arr.reshape(1)
+    if arr.ndim == 0:  # one value for every objective
+        arr = np.full(d, arr)
     if arr.ndim != 1 or arr.shape[0] != d:
         raise ValueError(
             f"'{name}' must have length {d} (one value per objective), but it has shape {arr.shape}"
@@ -240,6 +241,29 @@ def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> n
     flags = _maximise_flags(maximise, d)
     out[flags] = -out[flags]
     return out + 0.0
+
+
+def to_input_layout(prep: Prepared, values: Any) -> Any:
+    """Per-row kernel output (grouped order, NumPy or CuPy) -> the input's array type, row order and
+    batch shape."""
+    if prep.cupy:
+        import cupy as cp
+
+        values = cp.asarray(values)
+    elif not isinstance(values, np.ndarray):
+        values = values.get()
+    if prep.perm is not None:
+        out = values.copy()
+        perm = prep.perm
+        if prep.cupy:
+            import cupy as cp
+
+            perm = cp.asarray(perm)
+        out[perm] = values
+        values = out
+    if prep.batch is not None:
+        values = values.reshape(prep.batch)
+    return values
 
 
 def check_n_stop(n_stop: Any) -> int | None:

@@ -1,9 +1,10 @@
-"""The ``frontierkit`` command line: ``demo`` and ``front``."""
+"""The ``frontierkit`` command line: ``demo``, ``front``, ``hv`` and ``hvc``."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 
 from . import __version__, backend
 from .datasets import sphere_front, uniform_points
+from .hypervolume import hv_contributions, hypervolume
 from .pareto import is_nondominated, pareto_rank
 
 
@@ -82,7 +84,7 @@ def _cmd_front(args: argparse.Namespace) -> int:
         ranks = pareto_rank(data, maximise=flags)
     except (ValueError, TypeError) as exc:
         raise CliError(f"{args.file}: {exc}") from exc
-    out = sys.stdout if args.out in (None, "-") else open(args.out, "w", newline="")
+    out = _open_out(args.out)
     try:
         writer = csv.writer(out)
         writer.writerow([*names, "rank"])
@@ -94,6 +96,61 @@ def _cmd_front(args: argparse.Namespace) -> int:
     if out is not sys.stdout:
         sizes = np.bincount(ranks) if len(ranks) else np.zeros(0, int)
         print(f"{len(ranks)} points, {len(sizes)} fronts (front 0: {sizes[:1].sum()} points) -> {args.out}")
+    return 0
+
+
+def _parse_ref(spec: str, d: int) -> np.ndarray:
+    try:
+        values = [float(v) for v in spec.split(",")]
+    except ValueError as exc:
+        raise CliError(f"--ref must be numbers separated by commas, not {spec!r}") from exc
+    if len(values) == 1:
+        values = values * d
+    if len(values) != d:
+        raise CliError(f"--ref must have {d} values (one per objective) or one for all, but it has {len(values)}")
+    return np.array(values)
+
+
+def _open_out(path: str | None):
+    return sys.stdout if path in (None, "-") else open(path, "w", newline="")
+
+
+def _cmd_hv(args: argparse.Namespace) -> int:
+    data, names = _read_points(args.file, args.columns)
+    flags = _maximise_flags(args.maximise, names, args.file)
+    ref = _parse_ref(args.ref, len(names))
+    try:
+        value, seconds = _timed(hypervolume, data, ref, maximise=flags)
+    except (ValueError, TypeError) as exc:
+        raise CliError(f"{args.file}: {exc}") from exc
+    if args.json:
+        print(json.dumps({"hypervolume": value, "n": int(data.shape[0]), "columns": names,
+                          "ref": ref.tolist(), "maximise": flags, "seconds": seconds}))
+    else:
+        print(repr(value))
+    return 0
+
+
+def _cmd_hvc(args: argparse.Namespace) -> int:
+    data, names = _read_points(args.file, args.columns)
+    flags = _maximise_flags(args.maximise, names, args.file)
+    ref = _parse_ref(args.ref, len(names))
+    try:
+        contrib = hv_contributions(data, ref, maximise=flags)
+    except (ValueError, TypeError) as exc:
+        raise CliError(f"{args.file}: {exc}") from exc
+    out = _open_out(args.out)
+    try:
+        writer = csv.writer(out)
+        writer.writerow([*names, "contribution"])
+        for row, c in zip(data, contrib):
+            writer.writerow([*(repr(float(v)) for v in row), repr(float(c))])
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if out is not sys.stdout:
+        least = int(np.argmin(contrib)) if len(contrib) else -1
+        print(f"{len(contrib)} points, least contributor: row {least} -> {args.out}")
     return 0
 
 
@@ -116,6 +173,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"\n{label}")
         print(f"  first front: {int(mask.sum())} points ({t_front * 1e3:.2f} ms)")
         print(f"  all ranks:   {len(sizes)} fronts of sizes [{head}] ({t_rank * 1e3:.2f} ms)")
+        ref = np.full(args.d, 1.1)
+        vol, t_hv = _timed(hypervolume, pts, ref)
+        print(f"  hypervolume: {vol:.6g} with ref = 1.1 in every objective ({t_hv * 1e3:.2f} ms)")
     return 0
 
 
@@ -123,16 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(
         prog="frontierkit",
-        description="Fast, exact frontier analysis: Pareto fronts and ranks.",
+        description="Fast, exact frontier analysis: Pareto fronts and ranks, hypervolume.",
         epilog="Examples:\n  frontierkit demo\n  frontierkit front points.csv --maximise accuracy "
-        "--out ranks.csv",
+        "--out ranks.csv\n  frontierkit hv points.csv --ref 1.1",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"frontierkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
-        help="rank generated benchmark fronts and print front sizes and timings",
+        help="rank generated benchmark fronts; print front sizes, hypervolume and timings",
         epilog="Example:\n  frontierkit demo --n 100000 --d 3",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -156,6 +216,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     front.add_argument("--out", help="output CSV (default: standard output)")
     front.set_defaults(run=_cmd_front)
+    ref_help = "reference point: one value per objective, comma-separated, or one value for all"
+    hv = sub.add_parser(
+        "hv",
+        help="exact hypervolume of the points of a CSV or .npy file",
+        epilog="Examples:\n  frontierkit hv points.csv --ref 1.1\n"
+        "  frontierkit hv runs.csv --columns loss,accuracy --maximise accuracy --ref 3,0 --json\n"
+        "--ref is read in the file's units (for a maximised column, a value below every point).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hvc = sub.add_parser(
+        "hvc",
+        help="exclusive hypervolume contribution of every point of a CSV or .npy file",
+        epilog="Examples:\n  frontierkit hvc points.csv --ref 1.1\n"
+        "  frontierkit hvc runs.csv --columns loss,cost --ref 3,100 --out contributions.csv\n"
+        "Dominated and duplicated points contribute 0.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for p in (hv, hvc):
+        p.add_argument("file", help="CSV (optional header) or .npy file, one point per row")
+        p.add_argument("--ref", required=True, help=ref_help)
+        p.add_argument("--columns", help="comma-separated columns to use (names or indices)")
+        p.add_argument("--maximise", help="comma-separated columns to maximise (names or indices), or 'all'")
+    hv.add_argument("--json", action="store_true", help="print a JSON object instead of the bare number")
+    hv.set_defaults(run=_cmd_hv)
+    hvc.add_argument("--out", help="output CSV (default: standard output)")
+    hvc.set_defaults(run=_cmd_hvc)
     return parser
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._validate import Prepared, check_n_stop, is_cupy, prepare_points, raise_nan, screen_prepared
+from ._validate import Prepared, check_n_stop, is_cupy, prepare_points, raise_nan, screen_prepared, to_input_layout
 
 __all__ = ["filter_dominated", "is_nondominated", "nondominated_sort", "pareto_rank"]
 
@@ -39,28 +39,6 @@ def _cuda_rank(prep: Prepared, first_front_only: bool) -> tuple[Any, Any]:
         cp.cuda.get_current_stream().ptr,
     )
     return ranks, dup
-
-
-def _to_output(prep: Prepared, values: Any) -> Any:
-    """Kernel output (grouped order, NumPy or CuPy) -> the input's array type, input order."""
-    if prep.cupy:
-        import cupy as cp
-
-        values = cp.asarray(values)
-    elif not isinstance(values, np.ndarray):
-        values = values.get()
-    if prep.perm is not None:
-        out = values.copy()
-        perm = prep.perm
-        if prep.cupy:
-            import cupy as cp
-
-            perm = cp.asarray(perm)
-        out[perm] = values
-        values = out
-    if prep.batch is not None:
-        values = values.reshape(prep.batch)
-    return values
 
 
 def _ranks(prep: Prepared) -> Any:
@@ -175,7 +153,7 @@ def is_nondominated(
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
     prep = _prepare_front(points, maximise, sets)
-    return _to_output(prep, _front_mask(prep, keep))
+    return to_input_layout(prep, _front_mask(prep, keep))
 
 
 def filter_dominated(
@@ -197,7 +175,7 @@ def filter_dominated(
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
     prep = _prepare_front(points, maximise, sets)
-    mask = _to_output(prep, _front_mask(prep, keep))
+    mask = to_input_layout(prep, _front_mask(prep, keep))
     original = prep.original if prep.cupy else np.asarray(prep.original)
     if prep.batch is not None:
         return [original[s][mask[s]] for s in range(prep.batch[0])]
@@ -243,7 +221,7 @@ def pareto_rank(points: Any, /, *, maximise: bool | Any = False, sets: Any = Non
     array([1, 0])
     """
     prep = prepare_points(points, maximise=maximise, sets=sets)
-    ranks = _to_output(prep, _ranks(prep))
+    ranks = to_input_layout(prep, _ranks(prep))
     return ranks.astype(np.intp) if not prep.cupy else ranks.astype("int64")
 
 
@@ -293,7 +271,7 @@ def nondominated_sort(
     """
     stop = check_n_stop(n_stop)
     prep = prepare_points(points, maximise=maximise, sets=sets)
-    ranks = _to_output(prep, _ranks(prep))
+    ranks = to_input_layout(prep, _ranks(prep))
     if prep.cupy:
         ranks = ranks.get()
     ranks = np.asarray(ranks, dtype=np.int64)
