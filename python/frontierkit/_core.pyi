@@ -16,3 +16,21 @@ def cuda_logic_pareto_rank(
 def cuda_logic_hypervolume(
     points: npt.NDArray[np.float64], offsets: npt.NDArray[np.int64], ref: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]: ...
+def hypervolume(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.float64],
+    threads: int,
+) -> npt.NDArray[np.float64]: ...
+def hv_contributions(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.float64],
+    threads: int,
+) -> npt.NDArray[np.float64]: ...
+def hv_improvement(
+    points: npt.NDArray[np.float64],
+    candidates: npt.NDArray[np.float64],
+    ref: npt.NDArray[np.float64],
+    threads: int,
+) -> npt.NDArray[np.float64]: ...
