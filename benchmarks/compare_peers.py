@@ -1,29 +1,40 @@
 #!/usr/bin/env python
-"""Time frontierkit's non-dominated sorting against peer libraries, single-threaded.
+"""Time frontierkit's non-dominated sorting and hypervolume against peer libraries.
 
 Every library runs on the SAME array in each cell, its result is checked against frontierkit's
-(same Pareto ranks, or the same first-front mask), and the medians are printed as a Markdown
-table with the ratio ``fastest peer time / frontierkit time`` (above 1: frontierkit is faster).
+(same Pareto ranks or first-front mask; hypervolumes and contributions equal within a relative
+1e-10), and the medians are printed as a Markdown table with the ratio
+``fastest agreeing peer time / frontierkit time`` (above 1: frontierkit is faster).
 
 Data (fixed seed, reproducible with the recipe printed under the table):
 
 * ``uniform``: ``np.random.default_rng(seed).random((n, d))``, points in ``[0, 1)^d``;
 * ``sphere``: ``|N(0, 1)|`` rows scaled to unit length; such points lie on the positive part of
-  the unit sphere and are all mutually non-dominated, the worst case for first-front filters;
-* ``batch``: ``np.random.default_rng(seed).random((b, n, d))``, ``b`` independent sets.
+  the unit sphere and are all mutually non-dominated, the worst case for first-front filters
+  and for hypervolume (every point counts);
+* ``batch``: ``np.random.default_rng(seed).random((b, n, d))``, ``b`` independent sets;
+  ``sphere batch``: the same shape, every row scaled onto the sphere as above.
+
+Hypervolume cells use the reference point 1.1 in every objective (minimisation).
 
 Timing: one warm-up call (numba peers are also compiled on a tiny slice beforehand), then the
 median of at least 3 timed calls, more for fast calls (about ``--repeat-time`` seconds per
 library and cell). A call that took longer than one second in the warm-up counts as the first
-sample. Peers with quadratic methods are timed first on leading slices of the array; when a
-single call on the whole array is predicted to take more than ``--budget`` seconds the cell
-says ``skipped (est. …)``. The whole process runs on one CPU core (thread pools set to one
-thread, and the process pinned to a single core unless ``--no-pin``).
+sample. Peers with quadratic (or, for hypervolume in many dimensions, steeper) methods are
+timed first on leading slices of the array; when a single call on the whole array is predicted
+to take more than ``--budget`` seconds the cell says ``skipped (est. …)``.
+
+Cores: thread pools are set to one thread, and the process is pinned to a single core unless
+``--no-pin``. Sorting cells and every peer always run on that core. frontierkit's hypervolume
+may use every core in the cells ``--unpin`` names (default ``hv5``: hypervolume and
+contribution cells with d >= 5, the cells whose targets allow it); the table marks them.
 
 Usage::
 
-    python benchmarks/compare_peers.py                        # every cell, a few minutes
+    python benchmarks/compare_peers.py                        # every cell
     python benchmarks/compare_peers.py --quick                # smaller arrays, a smoke run
+    python benchmarks/compare_peers.py --cells sort           # the sorting cells only
+    python benchmarks/compare_peers.py --cells hv             # the hypervolume cells only
     python benchmarks/compare_peers.py --cells "d=3" batch    # cells whose name contains these
     python benchmarks/compare_peers.py --markdown table.md    # also write the report to a file
 """
@@ -46,6 +57,7 @@ for _var in (
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import gc  # noqa: E402
 import importlib.metadata  # noqa: E402
@@ -56,6 +68,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
@@ -64,8 +77,23 @@ import numpy as np  # noqa: E402
 import frontierkit as fk  # noqa: E402
 
 Fn = Callable[[np.ndarray], np.ndarray]
+HvFn = Callable[[np.ndarray, np.ndarray], Any]  # (points, ref) -> hypervolume(s) or contributions
 
 DEFAULT_SEED = 12345
+HV_REF = 1.1  # reference point, every objective (the data lies in [0, 1]^d)
+HV_RTOL = 1e-10
+# Contributions computed as hypervolume differences (a peer's WFG for d >= 4) carry an absolute
+# error of many ulps of the whole volume, far above 1e-10 of the smallest contributions; this
+# much of the reference box's volume (about 450 ulps) is tolerated on top of HV_RTOL.
+HVC_ATOL_BOX = 1e-13
+SORT_OPS = ("rank", "front")
+HV_OPS = ("hv", "hvc")
+FUNCTION_NAMES = {
+    "rank": "pareto_rank",
+    "front": "is_nondominated",
+    "hv": "hypervolume",
+    "hvc": "hv_contributions",
+}
 
 
 # --- cells -----------------------------------------------------------------------------------
@@ -75,8 +103,8 @@ DEFAULT_SEED = 12345
 class Cell:
     """One benchmark: an operation on one generated array."""
 
-    op: str  # "rank" (Pareto ranks) or "front" (first-front mask)
-    dist: str  # "uniform", "sphere" or "batch"
+    op: str  # "rank" (Pareto ranks), "front" (first-front mask), "hv", "hvc" (contributions)
+    dist: str  # "uniform", "sphere", "batch" (uniform sets) or "sphere-batch"
     n: int  # points (per set for a batch)
     d: int  # objectives
     b: int = 0  # sets in a batch (dist == "batch")
@@ -85,20 +113,37 @@ class Cell:
 
     @property
     def name(self) -> str:
-        fn = "pareto_rank" if self.op == "rank" else "is_nondominated"
+        fn = FUNCTION_NAMES[self.op]
         if self.dist == "batch":
             return f"{fn} batch {self.b}x{self.n} d={self.d}"
+        if self.dist == "sphere-batch":
+            return f"{fn} sphere batch {self.b}x{self.n} d={self.d}"
         return f"{fn} {self.dist} n={_sci(self.n)} d={self.d}"
+
+    @property
+    def group(self) -> str:
+        """'sort' or 'hv': a word ``--cells`` selects the whole group with."""
+        return "hv" if self.op in HV_OPS else "sort"
+
+    @property
+    def batched(self) -> bool:
+        return self.dist in ("batch", "sphere-batch")
+
+    @property
+    def ref(self) -> np.ndarray:
+        return np.full(self.d, HV_REF)
 
     def shrunk(self) -> Cell:
         """The --quick version of this cell (no longer a target: its size differs)."""
-        if self.dist == "batch":
+        if self.batched:
             return Cell(self.op, self.dist, self.n, self.d, self.quick or self.b // 10)
         return Cell(self.op, self.dist, self.quick or self.n // 10, self.d)
 
 
 def _sci(n: int) -> str:
-    """1000 -> '1e3', 50000 -> '5e4'."""
+    """1000 -> '1e3', 50000 -> '5e4'; below 1000 as it is (300 -> '300')."""
+    if n < 1000:
+        return str(n)
     exp = int(math.floor(math.log10(n)))
     mant = n / 10**exp
     return f"{mant:g}e{exp}" if mant != 1 else f"1e{exp}"
@@ -118,6 +163,24 @@ CELLS: list[Cell] = [
     Cell("rank", "uniform", 10_000, 5),
     Cell("rank", "batch", 200, 3, b=1000),
     Cell("front", "batch", 200, 3, b=1000),
+    # Hypervolume. --quick sizes are set by hand: the cost grows steeply with d, so a flat
+    # tenth would leave the high-d cells either trivial or slow.
+    Cell("hv", "sphere", 1_000_000, 2, target=True),
+    Cell("hv", "sphere", 100_000, 3, target=True),
+    Cell("hv", "sphere", 10_000, 4, target=True, quick=1000),
+    Cell("hv", "sphere", 10_000, 5, target=True, quick=1000),
+    Cell("hv", "sphere", 1_000, 6, target=True, quick=200),
+    Cell("hv", "sphere", 300, 8, target=True, quick=60),
+    Cell("hv", "sphere", 100, 10, target=True, quick=30),
+    Cell("hvc", "sphere", 100_000, 2, target=True),
+    Cell("hvc", "sphere", 10_000, 3, target=True),
+    Cell("hvc", "sphere", 1_000, 4, target=True, quick=200),
+    Cell("hvc", "sphere", 300, 6, target=True, quick=60),
+    Cell("hvc", "sphere", 100, 8, target=True, quick=30),
+    Cell("hv", "sphere-batch", 100, 3, b=10_000, target=True),
+    Cell("hv", "uniform", 100_000, 3),
+    Cell("hv", "uniform", 1_000, 5, quick=200),
+    Cell("hv", "batch", 100, 3, b=10_000),
 ]
 
 
@@ -132,6 +195,10 @@ def make_data(cell: Cell, seed: int) -> np.ndarray:
         x = np.abs(rng.standard_normal((cell.n, cell.d)))
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         return x
+    if cell.dist == "sphere-batch":
+        x = np.abs(rng.standard_normal((cell.b, cell.n, cell.d)))
+        x /= np.linalg.norm(x, axis=-1, keepdims=True)
+        return x
     raise ValueError(f"unknown distribution {cell.dist!r}")
 
 
@@ -142,6 +209,11 @@ def data_recipe(cell: Cell, seed: int) -> str:
         return f"{rng}.random(({cell.n}, {cell.d}))"
     if cell.dist == "batch":
         return f"{rng}.random(({cell.b}, {cell.n}, {cell.d}))"
+    if cell.dist == "sphere-batch":
+        return (
+            f"x = np.abs({rng}.standard_normal(({cell.b}, {cell.n}, {cell.d}))); "
+            "x /= np.linalg.norm(x, axis=-1, keepdims=True)"
+        )
     return (
         f"x = np.abs({rng}.standard_normal(({cell.n}, {cell.d}))); "
         "x /= np.linalg.norm(x, axis=1, keepdims=True)"
@@ -153,7 +225,8 @@ def data_recipe(cell: Cell, seed: int) -> str:
 
 @dataclass
 class Impl:
-    """What one library offers: functions returning 0-based ranks or a boolean mask.
+    """What one library offers: functions returning 0-based ranks, a boolean mask, hypervolumes
+    or per-row hypervolume contributions (``hv`` and ``hvc`` take the points and ``ref``).
 
     ``weak``: its first front keeps every copy of a non-dominated row (frontierkit's
     ``keep_weakly=True``); otherwise only the first copy (frontierkit's default).
@@ -165,14 +238,39 @@ class Impl:
     weak: bool = True
     rank_batch: Fn | None = None  # one call on a (b, n, d) array; default: a loop over sets
     front_batch: Fn | None = None
+    hv: HvFn | None = None
+    hvc: HvFn | None = None
+    hv_batch: HvFn | None = None  # one call on a (b, n, d) array; default: a loop over sets
+    # Used instead of ``hv`` on data known to be mutually non-dominated (sphere cells), for a
+    # library that needs such input and would otherwise pay for a filter first.
+    hv_front_only: HvFn | None = None
     how: dict[str, str] = field(default_factory=dict)  # op -> what is called, for the notes
 
     def function(self, cell: Cell) -> Fn | None:
+        if cell.op in HV_OPS:
+            return self._hv_function(cell)
         single = self.rank if cell.op == "rank" else self.front
         if cell.dist != "batch" or single is None:
             return single
         batched = self.rank_batch if cell.op == "rank" else self.front_batch
         return batched or _loop(single)
+
+    def _hv_function(self, cell: Cell) -> Fn | None:
+        ref = cell.ref
+        if cell.op == "hvc":
+            single = self.hvc
+        elif cell.dist.startswith("sphere") and self.hv_front_only is not None:
+            single = self.hv_front_only
+        else:
+            single = self.hv
+        if single is None:
+            return None
+        if cell.batched and cell.op == "hv" and self.hv_batch is not None:
+            batch = self.hv_batch
+            return lambda x: batch(x, ref)
+        if cell.batched:
+            return lambda x: np.array([single(s, ref) for s in x])
+        return lambda x: single(x, ref)
 
 
 def _loop(fn: Fn) -> Fn:
@@ -210,16 +308,28 @@ def load_frontierkit() -> Impl:
         weak=False,
         rank_batch=fk.pareto_rank,
         front_batch=fk.is_nondominated,
+        hv=fk.hypervolume,
+        hvc=fk.hv_contributions,
+        hv_batch=fk.hypervolume,
         how={
             "rank": "`pareto_rank`",
             "front": "`is_nondominated`",
             "batch": "one call on the (b, n, d) array",
+            "hypervolume": "`hypervolume(F, ref)`",
+            "contributions": "`hv_contributions(F, ref)`",
+            "batched hypervolume": "one `hypervolume` call on the (b, n, d) array",
         },
     )
 
 
 def load_moocore() -> Impl:
     import moocore
+
+    def hv(x: np.ndarray, ref: np.ndarray) -> float:
+        return moocore.hypervolume(x, ref=ref)
+
+    def hvc(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        return moocore.hv_contributions(x, ref=ref)
 
     def front_batch(x: np.ndarray) -> np.ndarray:
         b, n, d = x.shape
@@ -232,11 +342,18 @@ def load_moocore() -> Impl:
         front=moocore.is_nondominated,
         weak=False,
         front_batch=front_batch,
+        hv=hv,
+        hvc=hvc,
         how={
             "rank": "`pareto_rank`",
             "front": "`is_nondominated`",
             "batch": "ranks, a Python loop over the sets; first front, one "
             "`is_nondominated_within_sets` call",
+            "hypervolume": "`hypervolume(F, ref=ref)`",
+            "contributions": "`hv_contributions(F, ref=ref)` (default `ignore_dominated=True`: "
+            "the same values as frontierkit's only on mutually non-dominated rows, hence "
+            "sphere data)",
+            "batched hypervolume": "a Python loop of `hypervolume` over the sets",
         },
     )
 
@@ -301,15 +418,28 @@ def load_pygmo() -> Impl:
             return _mask(len(x), pygmo.non_dominated_front_2d(x))
         return _mask(len(x), pygmo.fast_non_dominated_sorting(x)[0][0])
 
+    # The object is built inside the timed call: copying the points in is part of pygmo's cost.
+    def hv(x: np.ndarray, ref: np.ndarray) -> float:
+        return pygmo.hypervolume(x).compute(ref)
+
+    def hvc(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        return np.asarray(pygmo.hypervolume(x).contributions(ref))
+
     return Impl(
         version=_version("pygmo"),
         rank=rank,
         front=front,
         weak=True,
+        hv=hv,
+        hvc=hvc,
         how={
             "rank": "`fast_non_dominated_sorting(F)[3]`",
             "front": "d = 2, `non_dominated_front_2d(F)`; d > 2, "
             "`fast_non_dominated_sorting(F)[0][0]` (all fronts are computed)",
+            "hypervolume": "`hypervolume(F).compute(ref)` (its default algorithm for the "
+            "dimension)",
+            "contributions": "`hypervolume(F).contributions(ref)`",
+            "batched hypervolume": "a Python loop over the sets",
         },
     )
 
@@ -364,6 +494,41 @@ def load_optuna() -> Impl:
     )
 
 
+def load_hvwfg() -> Impl:
+    """The WFG reference code (While, Bradstreet, Barone) behind a thin Cython wrapper.
+
+    Convention, read from hvwfg 1.0.2's source: minimisation, the caller's points and ``ref``
+    as they are (the wrapper keeps rows ``<= ref`` and hands ``|row - ref|`` to the C code, which
+    maximises from the origin). Two traps: the C code assumes a mutually non-dominated set
+    (dominated rows give wrong volumes and can corrupt the heap), so rows that may be dominated
+    go through ``moocore.is_nondominated`` first, inside the timed call; and ``hvwfg.hv``'s
+    5-D dispatch (``hv5dr``) under-allocates and corrupts the heap from about ten points on, so
+    5-D (like every d other than 4) calls the general ``wfg``.
+    """
+    import hvwfg
+    import moocore  # the non-dominated filter hvwfg's C code needs
+
+    def front_only(x: np.ndarray, ref: np.ndarray) -> float:
+        fn = hvwfg.hv4dr if x.shape[1] == 4 else hvwfg.wfg
+        return fn(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(ref, np.float64))
+
+    def hv(x: np.ndarray, ref: np.ndarray) -> float:
+        return front_only(x[moocore.is_nondominated(x)], ref)
+
+    return Impl(
+        version=_version("hvwfg"),
+        hv=hv,
+        hv_front_only=front_only,
+        how={
+            "hypervolume": "d = 4, `hv4dr(F, ref)`; other d, `wfg(F, ref)` (never `hv5dr`: it "
+            "corrupts the heap); sphere cells pass F as it is, other cells "
+            "`F[moocore.is_nondominated(F)]` (WFG needs a non-dominated set; the filter is "
+            "timed)",
+            "batched hypervolume": "a Python loop over the sets",
+        },
+    )
+
+
 PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "moocore": load_moocore,
     "pymoo": load_pymoo,
@@ -371,6 +536,18 @@ PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "pygmo": load_pygmo,
     "paretoset": load_paretoset,
     "optuna": load_optuna,
+    "hvwfg": load_hvwfg,
+}
+# The groups of cells ("sort", "hv") each peer takes part in: a peer joins a run (is imported
+# and gets a column) only when a selected cell is in one of its groups.
+PEER_GROUPS: dict[str, tuple[str, ...]] = {
+    "moocore": ("sort", "hv"),
+    "pymoo": ("sort",),
+    "pymoo-cy": ("sort",),
+    "pygmo": ("sort", "hv"),
+    "paretoset": ("sort",),
+    "optuna": ("sort",),
+    "hvwfg": ("hv",),
 }
 
 
@@ -389,31 +566,64 @@ def _time_once(fn: Fn, x: np.ndarray) -> tuple[float, np.ndarray]:
             gc.enable()
 
 
-def predict(fn: Fn, x: np.ndarray, budget: float) -> float | None:
+@dataclass(frozen=True)
+class Growth:
+    """How ``predict`` probes a peer: first slice, slice growth factor, exponent bounds."""
+
+    start: int = 1000  # rows (sets for a batch)
+    factor: int = 4
+    max_expo: float = 2.5
+    guess: float = 2.0  # exponent until two slices long enough to measure it were timed
+    # Above 1: an estimate over the budget by less than this factor is probed further (on the
+    # next slice, when that is predicted to fit the budget) before the peer is skipped.
+    sure: float = 1.0
+
+
+SORT_GROWTH = Growth()
+SORT_BATCH_GROWTH = Growth(start=10)
+
+
+def growth(cell: Cell) -> Growth:
+    """The probe for a cell's peers."""
+    if cell.op in SORT_OPS:
+        return SORT_BATCH_GROWTH if cell.batched else SORT_GROWTH
+    if cell.batched:
+        return Growth(start=10, max_expo=1.5, guess=1.5)  # a loop over sets: linear
+    # WFG-style methods grow far faster than n^2 in many dimensions (one peer takes minutes on
+    # 100 points in 10-D): start small, double, and assume the steepest growth until measured.
+    # Exponents measured on small slices wander, so a near miss is probed once more.
+    steep = max(2.5, float(cell.d))
+    return Growth(start=32, factor=2, max_expo=steep, guess=steep, sure=3.0)
+
+
+def predict(fn: Fn, x: np.ndarray, budget: float, how: Growth | None = None) -> float | None:
     """Predict one call on all of ``x``; None when it fits in ``budget`` seconds.
 
-    Times calls on leading slices (``x[:m]``, m growing 4-fold) and extrapolates with the
-    growth exponent measured between the last two slices (clamped to [1, 2.5]; 2 until two
-    slices have been timed). Returns the estimate once it exceeds the budget with a slice that
-    took long enough to trust it.
+    Times calls on leading slices (``x[:m]``, m growing ``how.factor``-fold, 4 by default) and
+    extrapolates with the growth exponent measured between the last two slices (clamped to
+    [1, ``how.max_expo``], 2.5 by default; ``how.guess``, 2 by default, until two slices have
+    been timed). Returns the estimate once it exceeds the budget with a slice that took long
+    enough to trust it.
     """
+    if how is None:
+        how = SORT_BATCH_GROWTH if x.ndim == 3 else SORT_GROWTH
     size = len(x)
-    m = min(size, 10 if x.ndim == 3 else 1000)
+    m = min(size, how.start)
     prev: tuple[int, float] | None = None
     while m < size:
         t, _ = _time_once(fn, x[:m])
         if t > budget:
             return t * size / m
-        expo = 2.0
+        expo = how.guess
         if prev is not None and prev[1] >= 2e-3:
-            expo = min(2.5, max(1.0, math.log(t / prev[1]) / math.log(m / prev[0])))
+            expo = min(how.max_expo, max(1.0, math.log(t / prev[1]) / math.log(m / prev[0])))
         est = t * (size / m) ** expo
         if est <= budget:
             return None
-        if t >= 0.05:
+        if t >= 0.05 and (est > how.sure * budget or t * how.factor**expo > budget):
             return est
         prev = (m, t)
-        m = min(size, 4 * m)
+        m = min(size, how.factor * m)
     return None
 
 
@@ -472,23 +682,35 @@ def compare(cell: Cell, ref: np.ndarray, ref_weak: np.ndarray | None, out: Any, 
     return f"{bad.size} of {want.size} values differ ({shown}{', ...' if bad.size > 5 else ''})"
 
 
-def run_cell(
-    cell: Cell,
-    libs: dict[str, Impl | str],
-    seed: int,
-    budget: float,
-    repeat_time: float,
-    problems: list[Problem],
-) -> dict[str, Entry]:
-    """Time every library on one cell; ``libs`` maps a name to an Impl or a reason it is out."""
-    x = make_data(cell, seed)
-    pristine = x.copy()
-    recipe = f"seed {seed}: {data_recipe(cell, seed)}"
-    entries: dict[str, Entry] = {}
+def compare_hv(cell: Cell, want: np.ndarray, out: Any, atol: float) -> str:
+    """'' when ``out`` equals frontierkit's hypervolume(s) or contributions within
+    ``HV_RTOL`` (plus ``atol``), else a description of the difference."""
+    got = np.asarray(out, dtype=np.float64)
+    if got.shape != want.shape:
+        return f"result shape {got.shape}, expected {want.shape}"
+    with np.errstate(invalid="ignore"):
+        ok = (got == want) | (np.abs(got - want) <= HV_RTOL * np.abs(want) + atol)
+    bad = np.flatnonzero(~ok.ravel())
+    if bad.size == 0:
+        return ""
+    if want.ndim == 0:
+        return f"frontierkit {want.item()!r}, peer {got.item()!r}"
+    unit = "set" if cell.batched else "row"
+    shown = ", ".join(
+        f"{unit} {int(i)}: frontierkit {float(want.flat[i])!r}, peer {float(got.flat[i])!r}"
+        for i in bad[:5]
+    )
+    tol = f"relative {HV_RTOL:g}" + (f" + absolute {atol:.2g}" if atol else "")
+    return (
+        f"{bad.size} of {want.size} values differ beyond {tol} "
+        f"({shown}{', ...' if bad.size > 5 else ''})"
+    )
 
-    mine = libs["frontierkit"]
-    assert isinstance(mine, Impl)
-    own = measure(mine.function(cell), x, repeat_time)  # type: ignore[arg-type]
+
+def _sort_reference(
+    cell: Cell, x: np.ndarray, own: Timing, recipe: str, problems: list[Problem]
+) -> Callable[[Impl, Any], str]:
+    """frontierkit's own consistency checks; returns the check of a peer's result."""
     ref = np.asarray(own.result)
     ref = ref.astype(np.int64) if cell.op == "rank" else ref.astype(bool)
     ref_weak = None
@@ -515,8 +737,108 @@ def run_cell(
                 f"leading {len(sub)} {'sets' if cell.dist == 'batch' else 'rows'} ({recipe})",
             )
         )
+    return lambda lib, out: compare(cell, ref, ref_weak, out, lib.weak)
+
+
+def _hv_reference(
+    cell: Cell, x: np.ndarray, own: Timing, recipe: str, problems: list[Problem]
+) -> Callable[[Impl, Any], str]:
+    """frontierkit's own consistency checks; returns the check of a peer's result."""
+    want = np.asarray(own.result, dtype=np.float64)
+    ref = cell.ref
+
+    def flag(detail: str) -> None:
+        problems.append(Problem(cell.name, "frontierkit", f"{detail} ({recipe})"))
+
+    if not np.isfinite(want).all():
+        flag("non-finite result")
+    if cell.batched:
+        # The batched call against single calls on a few of its sets.
+        k = min(len(x), 50)
+        single = np.array([fk.hypervolume(s, ref) for s in x[:k]])
+        if not np.allclose(single, want[:k], rtol=HV_RTOL, atol=0):
+            flag(f"batched result differs from single calls on the leading {k} sets")
+    elif cell.op == "hvc":
+        # Exclusive regions are disjoint parts of the dominated region.
+        total = float(fk.hypervolume(x, ref))
+        if (want < 0).any() or want.sum() > total * (1 + 1e-9):
+            flag(f"contributions negative or summing to {want.sum()!r} > hypervolume {total!r}")
+    atol = 0.0
+    if cell.op == "hvc":
+        atol = HVC_ATOL_BOX * float(np.prod(ref - x.min(axis=0)))
+    return lambda lib, out: compare_hv(cell, want, out, atol)
+
+
+def _set_affinity(cpus: set[int]) -> None:
+    """Every thread of the process on ``cpus`` (threads created later inherit the caller's)."""
+    try:
+        tids = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        tids = [0]
+    for tid in tids:
+        try:
+            os.sched_setaffinity(tid, cpus)
+        except OSError:  # a thread that ended meanwhile
+            pass
+
+
+@dataclass
+class Cores:
+    """Which CPUs the sorting cells and peers run on, and which frontierkit may use where."""
+
+    pinned: set[int] | None = None  # None: --no-pin, nothing is restricted
+    every: set[int] = field(default_factory=set)
+    unpin: str = "none"  # "none", "hv5" (hypervolume cells with d >= 5), "hv" (all of them)
+
+    def frontierkit_unpinned(self, cell: Cell) -> bool:
+        if self.pinned is None or len(self.every) < 2 or cell.group != "hv":
+            return False
+        if self.unpin == "none":
+            return False
+        return self.unpin == "hv" or cell.d >= 5
+
+    @contextlib.contextmanager
+    def for_frontierkit(self, cell: Cell) -> Iterator[bool]:
+        """Every CPU inside the block where ``cell`` allows it (yields whether it does)."""
+        if self.pinned is None or not self.frontierkit_unpinned(cell):
+            yield False
+            return
+        _set_affinity(self.every)
+        try:
+            yield True
+        finally:
+            _set_affinity(self.pinned)
+
+
+def run_cell(
+    cell: Cell,
+    libs: dict[str, Impl | str],
+    seed: int,
+    budget: float,
+    repeat_time: float,
+    problems: list[Problem],
+    cores: Cores | None = None,
+) -> dict[str, Entry]:
+    """Time every library on one cell; ``libs`` maps a name to an Impl or a reason it is out."""
+    x = make_data(cell, seed)
+    pristine = x.copy()
+    recipe = f"seed {seed}: {data_recipe(cell, seed)}"
+    if cell.group == "hv":
+        recipe += f"; ref = {HV_REF} in every objective"
+    entries: dict[str, Entry] = {}
+
+    cores = cores or Cores()
+    mine = libs["frontierkit"]
+    assert isinstance(mine, Impl)
+    with cores.for_frontierkit(cell) as unpinned:
+        own = measure(mine.function(cell), x, repeat_time)  # type: ignore[arg-type]
+    reference = _hv_reference if cell.group == "hv" else _sort_reference
+    check = reference(cell, x, own, recipe, problems)
     entries["frontierkit"] = Entry(_fmt(own.median), own.median, True)
-    _progress(f"  frontierkit {_fmt(own.median)} ({own.samples} samples)")
+    _progress(
+        f"  frontierkit {_fmt(own.median)} ({own.samples} samples"
+        + (f", {len(cores.every)} CPUs)" if unpinned else ")")
+    )
 
     for name, lib in libs.items():
         if name == "frontierkit":
@@ -531,8 +853,8 @@ def run_cell(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fn(x[:2] if cell.dist == "batch" else x[:64])  # compile / warm caches
-                est = predict(fn, x, budget)
+                fn(x[:2] if cell.batched else x[:64])  # compile / warm caches
+                est = predict(fn, x, budget, growth(cell))
                 got = None if est is not None else measure(fn, x, repeat_time)
         except Exception as exc:  # a peer's failure is reported, never fatal
             entries[name] = Entry(f"error ({type(exc).__name__})")
@@ -543,7 +865,7 @@ def run_cell(
                 entries[name] = Entry(f"skipped (est. {_fmt(est)})")
                 _progress(f"  {name} skipped (est. {_fmt(est)} > {budget:g} s)")
             else:
-                diff = compare(cell, ref, ref_weak, got.result, lib.weak)
+                diff = check(lib, got.result)
                 text = _fmt(got.median) + (" (differs)" if diff else "")
                 if diff:
                     problems.append(Problem(cell.name, name, f"{diff}; data {recipe}"))
@@ -597,20 +919,50 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+# Which cells a label of ``Impl.how`` describes: the notes show it only when such a cell ran.
+HOW_SHOWN: dict[str, Callable[[Cell], bool]] = {
+    "rank": lambda c: c.group == "sort",
+    "front": lambda c: c.group == "sort",
+    "batch": lambda c: c.group == "sort",
+    "hypervolume": lambda c: c.op == "hv",
+    "contributions": lambda c: c.op == "hvc",
+    "batched hypervolume": lambda c: c.op == "hv" and c.batched,
+}
+
+
+def _title(cells: list[Cell]) -> str:
+    groups = {c.group for c in cells}
+    if groups == {"sort"}:
+        return "## frontierkit vs peers: non-dominated sorting, one CPU core"
+    if groups == {"hv"}:
+        return "## frontierkit vs peers: hypervolume"
+    return "## frontierkit vs peers: non-dominated sorting and hypervolume"
+
+
 def render(
     rows: list[tuple[Cell, dict[str, Entry]]],
     libs: dict[str, Impl | str],
     problems: list[Problem],
     args: argparse.Namespace,
     pinned: str,
+    cores: Cores | None = None,
 ) -> str:
+    cores = cores or Cores()
+    cells = [c for c, _ in rows]
+    unpinned = {c.name for c in cells if cores.frontierkit_unpinned(c)}
     peers = [k for k in libs if k != "frontierkit"]
     versions = ", ".join(
         f"{k} {v.version}" if isinstance(v, Impl) else f"{k} ({v})" for k, v in libs.items()
     )
     checkout = _checkout()
+    legend = "`*` marks a target cell"
+    if unpinned:
+        legend += (
+            f"; `†` a cell where frontierkit may use all {len(cores.every)} CPUs "
+            "(peers are single-threaded and stay on one)"
+        )
     lines = [
-        "## frontierkit vs peers: non-dominated sorting, one CPU core",
+        _title(cells),
         "",
         f"- date: {datetime.date.today().isoformat()}; CPU: {_cpu_name()} ({pinned}); "
         f"Python {platform.python_version()}, NumPy {np.__version__}",
@@ -618,8 +970,7 @@ def render(
         f"- data seed {args.seed}{' (--quick sizes)' if args.quick else ''}; median of >= 3 "
         f"calls after a warm-up; peers predicted to need more than {args.budget:g} s per call "
         "are skipped",
-        "- ratio = fastest agreeing peer / frontierkit (above 1: frontierkit is faster); "
-        "`*` marks a target cell",
+        "- ratio = fastest agreeing peer / frontierkit (above 1: frontierkit is faster); " + legend,
         "",
         "| cell | frontierkit | " + " | ".join(peers) + " | fastest peer | ratio |",
         "|---|---:|" + "---:|" * len(peers) + "---|---:|",
@@ -633,26 +984,39 @@ def render(
         own = entries["frontierkit"].seconds
         if timed and own:
             best_t, best = min(timed)
-            fastest, ratio = best, f"{best_t / own:.2f}×"
+            r = best_t / own
+            fastest, ratio = best, f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
         else:
             fastest, ratio = "—", "—"
-        name = cell.name + (" *" if cell.target else "")
+        name = cell.name + (" *" if cell.target else "") + (" †" if cell.name in unpinned else "")
         cols = [entries["frontierkit"].text] + [entries[k].text for k in peers]
         lines.append(f"| {name} | " + " | ".join(cols) + f" | {fastest} | {ratio} |")
 
+    sorting = any(c.group == "sort" for c in cells)
     lines += ["", "What each column calls:", ""]
     for k, lib in libs.items():
         if isinstance(lib, Impl):
-            how = "; ".join(f"{op}, {v}" for op, v in lib.how.items())
+            shown = {op: v for op, v in lib.how.items() if any(map(HOW_SHOWN.get(op, bool), cells))}
+            how = "; ".join(f"{op}, {v}" for op, v in shown.items())
             sem = ""
-            if k != "frontierkit" and lib.front is not None:
+            if sorting and k != "frontierkit" and lib.front is not None:
                 ref = "is_nondominated(keep_weakly=True)" if lib.weak else "is_nondominated()"
                 sem = f" First front compared with `{ref}`."
             lines.append(f"- {k}: {how}.{sem}")
-    lines.append(
-        "- batched cells: peers without a batched call run a Python loop over the sets; "
-        "frontierkit ranks the whole (b, n, d) array in one call."
-    )
+    if sorting:
+        verb = "ranks" if all(c.group == "sort" for c in cells) else "ranks (or measures)"
+        lines.append(
+            "- batched cells: peers without a batched call run a Python loop over the sets; "
+            f"frontierkit {verb} the whole (b, n, d) array in one call."
+        )
+    if any(c.group == "hv" for c in cells):
+        lines.append(
+            f"- hypervolume cells: reference point {HV_REF} in every objective, minimisation; "
+            f"a peer agrees when within relative {HV_RTOL:g} of frontierkit (contributions: "
+            f"per row, plus an absolute {HVC_ATOL_BOX:g} × the volume of the box between the "
+            "rows' minimum and ref, for near-zero contributions computed as differences of "
+            "whole volumes)."
+        )
     if "pymoo" in libs and isinstance(libs["pymoo"], Impl):
         lines.append(
             "- pymoo's `NonDominatedSorting` calls `moocore.pareto_rank` (all ranks, even for the "
@@ -682,7 +1046,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="about 10x smaller arrays (smoke run)")
     p.add_argument(
-        "--cells", nargs="+", metavar="TEXT", help="run the cells whose name contains any TEXT"
+        "--cells",
+        nargs="+",
+        metavar="TEXT",
+        help="run the cells whose name contains any TEXT; 'sort' and 'hv' select a whole group",
     )
     p.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="data seed")
@@ -699,6 +1066,13 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds of timed calls aimed at per library and cell (default 1, --quick 0.3)",
     )
     p.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU")
+    p.add_argument(
+        "--unpin",
+        choices=("hv5", "hv", "none"),
+        default="hv5",
+        help="where frontierkit may use every CPU: hypervolume cells with d >= 5 (default), "
+        "every hypervolume cell, or nowhere (peers and sorting cells always run on one CPU)",
+    )
     p.add_argument("--list", action="store_true", help="list the cells and exit")
     args = p.parse_args(argv)
     if args.budget is None:
@@ -709,7 +1083,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = [c.shrunk() if args.quick else c for c in CELLS]
     if args.cells:
         pats = [s.lower() for s in args.cells]
-        cells = [c for c in cells if any(s in c.name.lower() for s in pats)]
+        cells = [c for c in cells if any(s == c.group or s in c.name.lower() for s in pats)]
     if not cells:
         _progress("no cell matches --cells; --list shows them")
         return 1
@@ -718,9 +1092,20 @@ def main(argv: list[str] | None = None) -> int:
             print(c.name + (" *" if c.target else ""))
         return 0
 
+    every = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
     pinned = "not pinned" if args.no_pin else _pin()
+    cores = Cores()
+    if pinned != "not pinned":
+        cores = Cores(set(os.sched_getaffinity(0)), every, args.unpin)
+        if any(cores.frontierkit_unpinned(c) for c in cells):
+            pinned += f"; frontierkit free to use CPUs {sorted(every)} in the cells marked †"
+    groups = {c.group for c in cells}
+    # Several builds may be importable (site-packages, a PYTHONPATH build): say which one runs.
+    _progress(f"frontierkit {fk.__version__} from {os.path.dirname(fk.__file__ or '?')}")
     libs: dict[str, Impl | str] = {"frontierkit": load_frontierkit()}
     for name, loader in PEER_LOADERS.items():
+        if not groups.intersection(PEER_GROUPS[name]):
+            continue
         try:
             libs[name] = loader()
         except ImportError as exc:
@@ -736,12 +1121,15 @@ def main(argv: list[str] | None = None) -> int:
     for cell in cells:
         _progress(f"{cell.name}")
         rows.append(
-            (cell, run_cell(cell, libs, args.seed, args.budget, args.repeat_time, problems))
+            (
+                cell,
+                run_cell(cell, libs, args.seed, args.budget, args.repeat_time, problems, cores),
+            )
         )
         gc.collect()
     _progress(f"done in {time.perf_counter() - start:.0f} s")
 
-    report = render(rows, libs, problems, args, pinned)
+    report = render(rows, libs, problems, args, pinned, cores)
     print(report)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:

@@ -252,9 +252,10 @@ double stair_insert_flat(FlatStair& st, double x, double y, const double* ref, s
 }  // namespace
 
 // Rows (m x 3) that none of four pivots (the rows of smallest coordinate sum) strictly dominates,
-// copied to out; returns how many. On scattered data the pivots remove most rows before the sort,
-// which is what a 3-D hypervolume of a small random set spends its time on; on a front nothing
-// goes and the screen costs one cheap pass.
+// copied to out; returns how many, or m without writing out when a probe of eight rows spread over
+// the input finds none the best pivot dominates (then the screen would not pay: on a front nothing
+// goes). On scattered data the pivots remove most rows before the sort, which is what a 3-D
+// hypervolume of a small random set spends its time on.
 std::size_t pivot_screen(const double* rows, std::size_t m, double* out) {
     constexpr int kPivots = 4;
     double sum[kPivots] = {};
@@ -273,6 +274,13 @@ std::size_t pivot_screen(const double* rows, std::size_t m, double* out) {
         const std::size_t r = piv[k < np ? k : 0];
         px[k] = rows[3 * r], py[k] = rows[3 * r + 1], pz[k] = rows[3 * r + 2];
     }
+    auto dominated_by_best = [&](std::size_t i) {
+        const double x = rows[3 * i], y = rows[3 * i + 1], z = rows[3 * i + 2];
+        return (px[0] <= x) & (py[0] <= y) & (pz[0] <= z) & ((px[0] < x) | (py[0] < y) | (pz[0] < z));
+    };
+    bool worth = false;
+    for (std::size_t t = 0; t < 8; ++t) worth |= dominated_by_best(t * m / 8);
+    if (!worth) return m;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < m; ++i) {
         const double x = rows[3 * i], y = rows[3 * i + 1], z = rows[3 * i + 2];
@@ -293,8 +301,11 @@ double hv3d(const double* rows, std::size_t m, const double* ref) {
         large.resize(3 * m);
         screened = large.data();
     }
-    m = pivot_screen(rows, m, screened);
-    rows = screened;
+    const std::size_t kept = pivot_screen(rows, m, screened);
+    if (kept < m) {
+        m = kept;
+        rows = screened;
+    }
     const std::size_t budget = 16 * m * (1 + static_cast<std::size_t>(std::log2(static_cast<double>(m) + 1)));
     // Batches call this many times per thread: keep a small staircase buffer between calls.
     thread_local std::vector<Pt2> spare;
