@@ -29,7 +29,9 @@ def test_hypervolume_signatures():
         params = list(inspect.signature(func).parameters.values())
         lead = ["points", "candidates"] if func is fk.hv_improvement else ["points"]
         assert [p.name for p in params[: len(lead)]] == lead, func.__name__
-        assert all(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in params[: len(lead)]), func.__name__
+        assert all(p.kind is inspect.Parameter.POSITIONAL_ONLY for p in params[: len(lead)]), (
+            func.__name__
+        )
         assert params[len(lead)].name == "ref", func.__name__
         assert params[len(lead)].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, func.__name__
         for p in params[len(lead) + 1 :]:

@@ -24,7 +24,9 @@ def _sphere(n, d, seed):
 def _by_subtraction(pts, ref):
     """HV(P) - HV(P without row i) for every row, by inclusion-exclusion (n <= 12)."""
     total = hv_inclusion_exclusion(pts, ref)
-    return np.array([total - hv_inclusion_exclusion(np.delete(pts, i, axis=0), ref) for i in range(len(pts))])
+    return np.array(
+        [total - hv_inclusion_exclusion(np.delete(pts, i, axis=0), ref) for i in range(len(pts))]
+    )
 
 
 def _small_cases():
@@ -46,7 +48,9 @@ def test_contributions_match_the_definition(case, backend, guard):
     pts, ref = SMALL[case]
     got = fk.hv_contributions(guard(pts), ref)
     want = _by_subtraction(pts, ref)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(want).max())))
+    np.testing.assert_allclose(
+        got, want, rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(want).max()))
+    )
 
 
 def test_closed_forms(backend):
@@ -90,7 +94,9 @@ def test_infinite_random_against_fallback(d, backend):
             ref[rng.integers(0, d)] = INF
         got = fk.hv_contributions(pts, ref)
         want = numpy_hv.contributions(pts, ref)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=f"trial {trial}: {pts.tolist()} {ref}")
+        np.testing.assert_allclose(
+            got, want, rtol=1e-12, atol=1e-12, err_msg=f"trial {trial}: {pts.tolist()} {ref}"
+        )
 
 
 @pytest.mark.parametrize("d", [2, 3, 4, 5, 6])
@@ -122,7 +128,12 @@ def test_against_moocore_on_fronts(d, backend):
         n = min(n, 30)
     pts = _sphere(n, d, 7 + d)
     ref = np.full(d, 1.1)
-    np.testing.assert_allclose(fk.hv_contributions(pts, ref), moocore.hv_contributions(pts, ref=ref), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(
+        fk.hv_contributions(pts, ref),
+        moocore.hv_contributions(pts, ref=ref),
+        rtol=1e-10,
+        atol=1e-15,
+    )
 
 
 @pytest.mark.parametrize("d", [3, 6, 8])
@@ -144,7 +155,9 @@ def test_maximise_batches_and_sets(backend):
     sign = np.where(flags, -1.0, 1.0)
     ref = np.array([-0.1, 1.1, -0.1])
     np.testing.assert_allclose(
-        fk.hv_contributions(pts, ref, maximise=flags), fk.hv_contributions(pts * sign, ref * sign), rtol=1e-14
+        fk.hv_contributions(pts, ref, maximise=flags),
+        fk.hv_contributions(pts * sign, ref * sign),
+        rtol=1e-14,
     )
     batch = rng.random((5, 20, 4))
     got = fk.hv_contributions(batch, np.ones(4))
@@ -153,7 +166,9 @@ def test_maximise_batches_and_sets(backend):
     labels = rng.integers(0, 3, 40)
     got = fk.hv_contributions(pts, np.ones(3), sets=labels)
     for lab in np.unique(labels):
-        np.testing.assert_allclose(got[labels == lab], fk.hv_contributions(pts[labels == lab], np.ones(3)), rtol=1e-14)
+        np.testing.assert_allclose(
+            got[labels == lab], fk.hv_contributions(pts[labels == lab], np.ones(3)), rtol=1e-14
+        )
 
 
 def test_improvement_is_the_gain_of_adding(backend, guard):
@@ -162,7 +177,9 @@ def test_improvement_is_the_gain_of_adding(backend, guard):
         if backend == "numpy":
             n = min(n, 15)
         pts = guard(rng.random((n, d)))
-        cand = guard(np.vstack([rng.random((6, d)), pts[:2], rng.random((2, d)) * 0.2, np.full((1, d), 1.0)]))
+        cand = guard(
+            np.vstack([rng.random((6, d)), pts[:2], rng.random((2, d)) * 0.2, np.full((1, d), 1.0)])
+        )
         ref = np.ones(d)
         got = fk.hv_improvement(pts, cand, ref)
         base = fk.hypervolume(pts, ref)
@@ -172,7 +189,9 @@ def test_improvement_is_the_gain_of_adding(backend, guard):
 
 
 def test_improvement_closed_forms_and_infinite(backend):
-    assert fk.hv_improvement([[1, 3], [3, 1]], [[2, 2], [0, 0], [3, 3], [4, 0]], [4, 4]).tolist() == [1.0, 11.0, 0.0, 0.0]
+    assert fk.hv_improvement(
+        [[1, 3], [3, 1]], [[2, 2], [0, 0], [3, 3], [4, 0]], [4, 4]
+    ).tolist() == [1.0, 11.0, 0.0, 0.0]
     assert fk.hv_improvement(np.zeros((0, 2)), [[1, 1]], [3, 3]).tolist() == [4.0]
     assert fk.hv_improvement([[1, 1]], np.zeros((0, 2)), [3, 3]).shape == (0,)
     assert fk.hv_improvement([[1, 1]], [[-INF, 2]], [3, 3]).tolist() == [INF]
@@ -181,11 +200,15 @@ def test_improvement_closed_forms_and_infinite(backend):
     assert fk.hv_improvement([[1, 1]], [[2, 0]], [INF, 3]).tolist() == [INF]
     assert fk.hv_improvement([[1, 1]], [[0, 2]], [INF, 3]).tolist() == [1.0]
     assert fk.hv_improvement([[3, 1]], [[1, 3]], [4, 4], maximise=[False, False]).tolist() == [2.0]
-    assert fk.hv_improvement([[-3, 1]], [[-1, 3]], [-4, 4], maximise=[True, False]).tolist() == [2.0]
+    assert fk.hv_improvement([[-3, 1]], [[-1, 3]], [-4, 4], maximise=[True, False]).tolist() == [
+        2.0
+    ]
 
 
 def test_improvement_bad_input():
-    with pytest.raises(ValueError, match=r"'candidates' must have 2 columns like 'points', but it has 3"):
+    with pytest.raises(
+        ValueError, match=r"'candidates' must have 2 columns like 'points', but it has 3"
+    ):
         fk.hv_improvement(np.ones((3, 2)), np.ones((2, 3)), [2, 2])
     with pytest.raises(ValueError, match=r"'points' must be a 2-D array of shape \(n, d\) here"):
         fk.hv_improvement(np.ones((2, 3, 2)), np.ones((2, 2)), [2, 2])

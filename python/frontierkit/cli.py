@@ -7,8 +7,8 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -32,7 +32,9 @@ def _read_points(path: str, columns: str | None) -> tuple[np.ndarray, list[str]]
         except Exception as exc:
             raise CliError(f"cannot read {path} as .npy: {exc}") from exc
         if data.ndim != 2:
-            raise CliError(f"{path} must hold a 2-D array (rows = points), but it has shape {data.shape}")
+            raise CliError(
+                f"{path} must hold a 2-D array (rows = points), but it has shape {data.shape}"
+            )
         names = [str(i) for i in range(data.shape[1])]
     else:
         with p.open(newline="") as fh:
@@ -84,18 +86,10 @@ def _cmd_front(args: argparse.Namespace) -> int:
         ranks = pareto_rank(data, maximise=flags)
     except (ValueError, TypeError) as exc:
         raise CliError(f"{args.file}: {exc}") from exc
-    out = _open_out(args.out)
-    try:
-        writer = csv.writer(out)
-        writer.writerow([*names, "rank"])
-        for row, r in zip(data, ranks):
-            writer.writerow([*(repr(float(v)) for v in row), int(r)])
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if out is not sys.stdout:
+    if _write_points(args.out, names, data, "rank", [str(int(r)) for r in ranks]):
         sizes = np.bincount(ranks) if len(ranks) else np.zeros(0, int)
-        print(f"{len(ranks)} points, {len(sizes)} fronts (front 0: {sizes[:1].sum()} points) -> {args.out}")
+        head = f"{len(ranks)} points, {len(sizes)} fronts (front 0: {sizes[:1].sum()} points)"
+        print(f"{head} -> {args.out}")
     return 0
 
 
@@ -107,12 +101,30 @@ def _parse_ref(spec: str, d: int) -> np.ndarray:
     if len(values) == 1:
         values = values * d
     if len(values) != d:
-        raise CliError(f"--ref must have {d} values (one per objective) or one for all, but it has {len(values)}")
+        raise CliError(
+            f"--ref must have {d} values (one per objective) or one for all, "
+            f"but it has {len(values)}"
+        )
     return np.array(values)
 
 
-def _open_out(path: str | None):
-    return sys.stdout if path in (None, "-") else open(path, "w", newline="")
+def _write_points(
+    path: str | None, names: list[str], data: np.ndarray, column: str, values: list[str]
+) -> bool:
+    """Write the points with one more column as CSV to ``path``.
+
+    None or '-' is standard output; returns True when it went to a file.
+    """
+    out = sys.stdout if path in (None, "-") else open(path, "w", newline="")
+    try:
+        writer = csv.writer(out)
+        writer.writerow([*names, column])
+        for row, v in zip(data, values):
+            writer.writerow([*(repr(float(x)) for x in row), v])
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return out is not sys.stdout
 
 
 def _cmd_hv(args: argparse.Namespace) -> int:
@@ -124,8 +136,18 @@ def _cmd_hv(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         raise CliError(f"{args.file}: {exc}") from exc
     if args.json:
-        print(json.dumps({"hypervolume": value, "n": int(data.shape[0]), "columns": names,
-                          "ref": ref.tolist(), "maximise": flags, "seconds": seconds}))
+        print(
+            json.dumps(
+                {
+                    "hypervolume": value,
+                    "n": int(data.shape[0]),
+                    "columns": names,
+                    "ref": ref.tolist(),
+                    "maximise": flags,
+                    "seconds": seconds,
+                }
+            )
+        )
     else:
         print(repr(value))
     return 0
@@ -139,16 +161,7 @@ def _cmd_hvc(args: argparse.Namespace) -> int:
         contrib = hv_contributions(data, ref, maximise=flags)
     except (ValueError, TypeError) as exc:
         raise CliError(f"{args.file}: {exc}") from exc
-    out = _open_out(args.out)
-    try:
-        writer = csv.writer(out)
-        writer.writerow([*names, "contribution"])
-        for row, c in zip(data, contrib):
-            writer.writerow([*(repr(float(v)) for v in row), repr(float(c))])
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if out is not sys.stdout:
+    if _write_points(args.out, names, data, "contribution", [repr(float(c)) for c in contrib]):
         least = int(np.argmin(contrib)) if len(contrib) else -1
         print(f"{len(contrib)} points, least contributor: row {least} -> {args.out}")
     return 0
@@ -237,8 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file", help="CSV (optional header) or .npy file, one point per row")
         p.add_argument("--ref", required=True, help=ref_help)
         p.add_argument("--columns", help="comma-separated columns to use (names or indices)")
-        p.add_argument("--maximise", help="comma-separated columns to maximise (names or indices), or 'all'")
-    hv.add_argument("--json", action="store_true", help="print a JSON object instead of the bare number")
+        p.add_argument(
+            "--maximise", help="comma-separated columns to maximise (names or indices), or 'all'"
+        )
+    hv.add_argument(
+        "--json", action="store_true", help="print a JSON object instead of the bare number"
+    )
     hv.set_defaults(run=_cmd_hv)
     hvc.add_argument("--out", help="output CSV (default: standard output)")
     hvc.set_defaults(run=_cmd_hvc)

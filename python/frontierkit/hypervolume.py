@@ -1,4 +1,4 @@
-"""Exact hypervolume: the measure of the region a set of points dominates, up to a reference point."""
+"""Exact hypervolume, exclusive contributions and improvement of sets of points."""
 
 from __future__ import annotations
 
@@ -15,11 +15,18 @@ __all__ = ["hv_contributions", "hv_improvement", "hypervolume"]
 
 
 def _host_backend(prep: Prepared, what: str) -> str:
-    """The backend that computes ``what`` on the host: CuPy input without a CUDA kernel for it is
-    copied to the host, with a FallbackWarning (said, not hidden)."""
+    """Pick the host backend that computes ``what``.
+
+    CuPy input without a CUDA kernel for it is copied to the host, with a FallbackWarning (said,
+    not hidden).
+    """
     name = _backend.backend(prep.cupy)
     if name == "cuda":
-        warnings.warn(f"{what} has no CUDA kernel for this input; computing on the host", FallbackWarning, stacklevel=4)
+        warnings.warn(
+            f"{what} has no CUDA kernel for this input; computing on the host",
+            FallbackWarning,
+            stacklevel=4,
+        )
         name = "cpp" if _backend.core_module() is not None else "numpy"
     return name
 
@@ -102,8 +109,10 @@ def hypervolume(points: Any, /, ref: Any, *, maximise: bool | Any = False, sets:
     Algorithms (C++): d = 2, a distribution sort and a sweep, O(n log n); d = 3, a dimension
     sweep keeping the area of a staircase up to date [Beume et al., IEEE TEC 2009; HV3D+,
     Guerreiro & Fonseca, IEEE TEC 2018], O(n log n); d = 4, HV4D+ [same paper], O(n^2); d = 5, a
-    dimension sweep over the 4-D algorithm; d >= 6, WFG with bounding [While, Bradstreet & Barone,
-    IEEE TEC 2012] on both cores. Batches are shared among the cores. CuPy input with d <= 3 and
+    dimension sweep over the 4-D algorithm [Fonseca, Paquete & Lopez-Ibanez, CEC 2006], O(n^3)
+    worst case; d >= 6, WFG with bounding [While, Bradstreet & Barone, IEEE TEC 2012] down to
+    the 4-D base, O(n^(d-2)) worst case. From d = 5 up both cores share the top level, and the
+    result is the same bit for bit with any number of threads. Batches are shared among the cores. CuPy input with d <= 3 and
     sets of up to 8192 rows runs on the GPU (one warp per set: a bitonic sort and the same sweeps);
     other CuPy input is computed on the host with a FallbackWarning.
 
@@ -118,6 +127,7 @@ def hypervolume(points: Any, /, ref: Any, *, maximise: bool | Any = False, sets:
     4.0
     >>> fk.hypervolume([[2, 1]], ref=[0, 3], maximise=[True, False])
     4.0
+
     """
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
@@ -149,7 +159,9 @@ def _fallback_module(name: str) -> Any:
     return numpy_hv
 
 
-def hv_contributions(points: Any, /, ref: Any, *, maximise: bool | Any = False, sets: Any = None) -> Any:
+def hv_contributions(
+    points: Any, /, ref: Any, *, maximise: bool | Any = False, sets: Any = None
+) -> Any:
     """Exclusive hypervolume contribution of every point.
 
     The contribution of a point is the measure of the part of its box ``[p, ref]`` that no other
@@ -190,9 +202,12 @@ def hv_contributions(points: Any, /, ref: Any, *, maximise: bool | Any = False, 
     ``hv_contributions`` drops dominated points first and reports 4).
 
     Algorithms (C++): d = 2, a sort and a sweep, O(n log n); d = 3, HVC3D [Guerreiro & Fonseca,
-    IEEE TEC 2018], O(n log n); d = 4, HVC4D [same paper], O(n^2); d >= 5, each point's box less
-    the hypervolume of its limit set (WFG [While, Bradstreet & Barone, IEEE TEC 2012]), shared
-    among the cores. Never one full hypervolume per point. With an infinite coordinate the rules
+    IEEE TEC 2018], O(n log n), with dominated points handled exactly; d = 4, for each point a
+    sweep in the fourth objective of its 3-D exclusive area, fed by the HV4D+ sweep [same paper],
+    O(n^2) on fronts (O(n^3) worst case); d >= 5, each point's box less the hypervolume of its
+    limit set (WFG [While, Bradstreet & Barone, IEEE TEC 2012]) with the box shrunk to the region
+    the point can own alone and a k-d tree to find the rows that reach it, shared among the
+    cores. Never one full hypervolume per point. With an infinite coordinate the rules
     above add an O(n^2) dominance pass.
 
     Examples
@@ -202,6 +217,7 @@ def hv_contributions(points: Any, /, ref: Any, *, maximise: bool | Any = False, 
     [1.0, 1.0, 1.0]
     >>> fk.hv_contributions([[1, 1], [2, 2], [2, 2]], ref=[3, 3]).tolist()
     [3.0, 0.0, 0.0]
+
     """
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
@@ -218,7 +234,9 @@ def hv_contributions(points: Any, /, ref: Any, *, maximise: bool | Any = False, 
         values = np.zeros(prep.n)
         o = prep.offsets
         for s in range(len(o) - 1):
-            values[o[s] : o[s + 1]] = mod.contributions(np.ascontiguousarray(data[o[s] : o[s + 1]]), r)
+            values[o[s] : o[s + 1]] = mod.contributions(
+                np.ascontiguousarray(data[o[s] : o[s + 1]]), r
+            )
     return to_input_layout(prep, values)
 
 
@@ -269,12 +287,15 @@ def hv_improvement(
     >>> import frontierkit as fk
     >>> fk.hv_improvement([[1, 3], [3, 1]], [[2, 2], [0, 0], [3, 3]], ref=[4, 4]).tolist()
     [1.0, 11.0, 0.0]
+
     """
     prep = prepare_points(points, maximise=maximise)
     cand = prepare_points(candidates, maximise=maximise, name="candidates")
     if prep.batch is not None or cand.batch is not None:
         bad = "points" if prep.batch is not None else "candidates"
-        raise ValueError(f"'{bad}' must be a 2-D array of shape (n, d) here; batches are not supported")
+        raise ValueError(
+            f"'{bad}' must be a 2-D array of shape (n, d) here; batches are not supported"
+        )
     if prep.d != cand.d and prep.n and cand.n:
         raise ValueError(
             f"'candidates' must have {prep.d} columns like 'points', but it has {cand.d}"
