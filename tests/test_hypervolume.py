@@ -121,3 +121,27 @@ def test_bad_ref():
         fk.hypervolume(bad, [1, 1, 1])
     with pytest.raises(ValueError, match=r"'maximise' must have length 3"):
         fk.hypervolume(pts, [1, 1, 1], maximise=[True, False])
+
+
+def _simplex(n, d, seed):
+    """Points on the linear front sum(x) = 1 (all mutually non-dominated)."""
+    x = np.random.default_rng(seed).exponential(size=(n, d))
+    return x / x.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("d", [5, 6, 7, 8, 9, 10])
+@pytest.mark.parametrize("kind", ["sphere", "linear", "uniform"])
+def test_against_pygmo_in_many_objectives(d, kind, backend):
+    pg = pytest.importorskip("pygmo")
+    n = {5: 120, 6: 80, 7: 50, 8: 35, 9: 25, 10: 20}[d]
+    if backend == "numpy":
+        n = min(n, 14)
+    if kind == "sphere":
+        pts = _sphere(n, d, 300 + d)
+    elif kind == "linear":
+        pts = _simplex(n, d, 400 + d)
+    else:
+        pts = np.random.default_rng(500 + d).random((n, d))
+    ref = np.full(d, 1.1)
+    want = pg.hypervolume(pts).compute(ref)
+    assert fk.hypervolume(pts, ref) == pytest.approx(want, rel=1e-12)
