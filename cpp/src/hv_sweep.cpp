@@ -27,6 +27,7 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <numeric>
 
 #include "frontierkit/hypervolume.hpp"
@@ -252,11 +253,13 @@ double stair_insert_flat(FlatStair& st, double x, double y, const double* ref, s
 }  // namespace
 
 // Rows (m x 3) that none of four pivots (the rows of smallest coordinate sum) strictly dominates,
-// copied to out; returns how many, or m without writing out when a probe of eight rows spread over
-// the input finds none the best pivot dominates (then the screen would not pay: on a front nothing
-// goes). On scattered data the pivots remove most rows before the sort, which is what a 3-D
-// hypervolume of a small random set spends its time on.
-std::size_t pivot_screen(const double* rows, std::size_t m, double* out) {
+// copied to the buffer out_for(m) returns (3 m doubles, asked for only when the screen runs);
+// returns how many, or m without asking when a probe of eight rows spread over the input finds
+// none the best pivot dominates (then the screen would not pay: on a front nothing goes). On
+// scattered data the pivots remove most rows before the sort, which is what a 3-D hypervolume of a
+// small random set spends its time on.
+template <class Buffer>
+std::size_t pivot_screen(const double* rows, std::size_t m, Buffer out_for) {
     constexpr int kPivots = 4;
     double sum[kPivots] = {};
     std::size_t piv[kPivots] = {};
@@ -281,6 +284,7 @@ std::size_t pivot_screen(const double* rows, std::size_t m, double* out) {
     bool worth = false;
     for (std::size_t t = 0; t < 8; ++t) worth |= dominated_by_best(t * m / 8);
     if (!worth) return m;
+    double* out = out_for(m);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < m; ++i) {
         const double x = rows[3 * i], y = rows[3 * i + 1], z = rows[3 * i + 2];
@@ -295,13 +299,15 @@ std::size_t pivot_screen(const double* rows, std::size_t m, double* out) {
 
 double hv3d(const double* rows, std::size_t m, const double* ref) {
     std::array<double, 3 * 512> small;
-    std::vector<double> large;
+    std::unique_ptr<double[]> large;  // uninitialised, and only when the screen runs
     double* screened = small.data();
-    if (m > 512) {
-        large.resize(3 * m);
-        screened = large.data();
-    }
-    const std::size_t kept = pivot_screen(rows, m, screened);
+    const std::size_t kept = pivot_screen(rows, m, [&](std::size_t n) {
+        if (n > 512) {
+            large.reset(new double[3 * n]);
+            screened = large.get();
+        }
+        return screened;
+    });
     if (kept < m) {
         m = kept;
         rows = screened;

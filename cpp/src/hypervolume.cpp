@@ -13,10 +13,8 @@
 // give it exactly after ref_k is clipped to that largest coordinate and -inf entries are raised
 // to the smallest finite value of their column.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
-#include <thread>
 
 #include "frontierkit/hypervolume.hpp"
 #include "frontierkit/parallel.hpp"
@@ -29,12 +27,6 @@ bool strictly_inside(const double* p, const double* ref, std::size_t d) {
     bool inside = true;
     for (std::size_t k = 0; k < d; ++k) inside &= p[k] < ref[k];
     return inside;
-}
-
-bool weakly_dominates(const double* q, const double* p, std::size_t d) {
-    for (std::size_t k = 0; k < d; ++k)
-        if (q[k] > p[k]) return false;
-    return true;
 }
 
 // Hypervolume of m >= 1 finite rows that all strictly dominate the finite ref.
@@ -84,25 +76,6 @@ void finite_hvc(const double* rows, std::size_t m, std::size_t d, const double* 
         default:
             return detail::hvc_wfg(rows, m, d, ref, out, threads);
     }
-}
-
-// Runs body(i) for i in [0, n) on up to `threads` threads (<= 0: every core).
-template <class F>
-void parallel_for(std::size_t n, int threads, F&& body) {
-    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    unsigned t = threads <= 0 ? hw : static_cast<unsigned>(threads);
-    t = static_cast<unsigned>(std::min<std::size_t>(t, n));
-    if (t <= 1) {
-        for (std::size_t i = 0; i < n; ++i) body(i);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < t; ++w)
-        pool.emplace_back([&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < n;) body(i);
-        });
-    for (auto& th : pool) th.join();
 }
 
 // The exclusive share of each of the m rows (row-major, every row strictly dominates ref) when

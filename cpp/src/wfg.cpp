@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "frontierkit/hypervolume.hpp"
+#include "frontierkit/parallel.hpp"
 
 namespace frontierkit::hv::detail {
 
@@ -566,20 +567,6 @@ struct KdState {
         }
     }
 };
-
-unsigned thread_count(int threads) {
-    if (threads > 0) return static_cast<unsigned>(threads);
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// body(worker) on t threads, the calling thread being worker 0.
-template <class F>
-void run_workers(unsigned t, F&& body) {
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < t; ++w) pool.emplace_back([&body, w] { body(w); });
-    body(0u);
-    for (auto& th : pool) th.join();
-}
 
 // The top level of the sweep, rows ascending in objective d-1.
 template <std::size_t D>

@@ -46,6 +46,11 @@ class Prepared:
     def d(self) -> int:
         return int(self.data.shape[1])
 
+    @property
+    def host(self) -> np.ndarray:
+        """``data`` as a NumPy array (copied from the device for CuPy input)."""
+        return self.data.get() if self.cupy else self.data
+
 
 def _xp(cupy: bool) -> Any:
     if cupy:
@@ -216,9 +221,11 @@ def prepare_points(
 
 
 def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> np.ndarray:
-    """Validate a reference point for ``prep`` (one value per objective or one scalar for all, no
-    NaN) and turn it into minimisation like the points (maximised entries negated). Returns float64
-    of length d."""
+    """Validate a reference point for ``prep`` and turn it into minimisation like the points.
+
+    One value per objective or one scalar for all, no NaN; maximised entries are negated. Returns
+    float64 of length d.
+    """
     if isinstance(ref, (str, bytes)) or ref is None:
         raise TypeError(f"'{name}' must be a sequence of numbers, but it is {ref!r}")
     if is_cupy(ref):
@@ -244,8 +251,10 @@ def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> n
 
 
 def to_input_layout(prep: Prepared, values: Any) -> Any:
-    """Per-row kernel output (grouped order, NumPy or CuPy) -> the input's array type, row order and
-    batch shape."""
+    """Put per-row kernel output back into the input's layout.
+
+    Grouped order, NumPy or CuPy in; the input's array type, row order and batch shape out.
+    """
     if prep.cupy:
         import cupy as cp
 

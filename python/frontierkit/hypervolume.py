@@ -63,7 +63,7 @@ def _use_cuda_volumes(prep: Prepared) -> bool:
 
 def _host_volumes(prep: Prepared, ref: np.ndarray) -> np.ndarray:
     """Hypervolume of each set of ``prep`` (grouped order), on the host."""
-    data = prep.data.get() if prep.cupy else prep.data
+    data = prep.host
     name = _host_backend(prep, "hypervolume")
     if name == "cpp":
         core = _backend.core_module()
@@ -223,7 +223,7 @@ def hv_contributions(
     r = prepare_ref(ref, prep, maximise)
     if prep.n == 0:
         return to_input_layout(prep, np.zeros(0))
-    data = prep.data.get() if prep.cupy else prep.data
+    data = prep.host
     name = _host_backend(prep, "hv_contributions")
     if name == "cpp":
         core = _backend.core_module()
@@ -301,8 +301,8 @@ def hv_improvement(
             f"'candidates' must have {prep.d} columns like 'points', but it has {cand.d}"
         )
     r = prepare_ref(ref, cand, maximise)
-    data = prep.data.get() if prep.cupy else prep.data
-    cdata = cand.data.get() if cand.cupy else cand.data
+    data = prep.host
+    cdata = cand.host
     if data.shape[1] != cdata.shape[1]:  # an empty set given as shape (0, 0)
         data = np.zeros((0, cdata.shape[1]))
     name = _host_backend(cand, "hv_improvement")

@@ -7,16 +7,20 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._validate import Prepared, check_n_stop, is_cupy, prepare_points, raise_nan, screen_prepared, to_input_layout
+from ._validate import (
+    Prepared,
+    check_n_stop,
+    is_cupy,
+    prepare_points,
+    raise_nan,
+    screen_prepared,
+    to_input_layout,
+)
 
 __all__ = ["filter_dominated", "is_nondominated", "nondominated_sort", "pareto_rank"]
 
 
 # --- dispatch ------------------------------------------------------------------------------
-
-
-def _host(prep: Prepared) -> np.ndarray:
-    return prep.data.get() if prep.cupy else prep.data
 
 
 def _cuda_rank(prep: Prepared, first_front_only: bool) -> tuple[Any, Any]:
@@ -47,7 +51,7 @@ def _ranks(prep: Prepared) -> Any:
     name = _backend.backend(prep.cupy)
     if name == "cuda":
         return _cuda_rank(prep, False)[0]
-    host = _host(prep)
+    host = prep.host
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
@@ -77,7 +81,7 @@ def _front_mask(prep: Prepared, keep_weakly: bool) -> Any:
         ranks, dup = _cuda_rank(prep, True)
         mask = ranks == 0
         return mask if keep_weakly else mask & (dup == 0)
-    host = _host(prep)
+    host = prep.host
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None

@@ -21,6 +21,13 @@ inline bool dominates(const double* a, const double* b, std::size_t d) noexcept 
     return strict;
 }
 
+// Does row `a` weakly dominate row `b`: a <= b everywhere (equal rows included).
+inline bool weakly_dominates(const double* a, const double* b, std::size_t d) noexcept {
+    for (std::size_t k = 0; k < d; ++k)
+        if (a[k] > b[k]) return false;
+    return true;
+}
+
 inline bool rows_equal(const double* a, const double* b, std::size_t d) noexcept {
     for (std::size_t k = 0; k < d; ++k)
         if (!(a[k] == b[k])) return false;
