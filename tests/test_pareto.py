@@ -89,7 +89,9 @@ def test_cpp_large_inputs_match_numba(d, kind, monkeypatch):
 
 def _staircase_adversaries():
     """3-D inputs whose per-front staircases need quadratic moves (the C++ staircase sweep gives
-    up and hands them to the divide and conquer), and near-adversaries that stay under budget."""
+    up and hands them to the divide and conquer), near-adversaries that stay under budget, and
+    late rows that cover long runs of a staircase spread over many blocks of the first-front
+    sweep (see also test_3d_first_front_run_across_blocks)."""
     rng = np.random.default_rng(31)
     n = 2500
     i = np.arange(n)
@@ -113,9 +115,25 @@ def test_3d_ranks_on_staircase_adversaries(name, backend):
     want = pareto_ranks_matrix(pts)
     np.testing.assert_array_equal(fk.pareto_rank(pts), want, err_msg=name)
     np.testing.assert_array_equal(fk.pareto_rank(pts[::-1]), want[::-1], err_msg=name)
-    # The first-front staircase gives up on the same inputs and hands them to the Fenwick sweep.
     np.testing.assert_array_equal(fk.is_nondominated(pts, keep_weakly=True), want == 0, err_msg=name)
     np.testing.assert_array_equal(fk.is_nondominated(pts[:300], keep_weakly=True), pareto_ranks_matrix(pts[:300]) == 0)
+
+
+@pytest.mark.parametrize("a", [100.5, 333.5, 700.5])
+def test_3d_first_front_run_across_blocks(a, backend):
+    """A long staircase, one row covering a run of it that spans many blocks, then probes just
+    above that row in z at every y: a probe is dominated exactly when its y is >= a, so a step
+    left behind by the cover (anywhere along the run, at a block edge included) is caught."""
+    n = 1000
+    i = np.arange(n)
+    stairs = np.c_[i, n - i, i]
+    probes = np.c_[n + 1 + np.arange(n + 1), np.arange(n + 1), np.full(n + 1, a + 0.25)]
+    pts = np.r_[stairs, [[n, a, a]], probes].astype(float)
+    if backend == "numpy":
+        pts = np.r_[stairs[::4], [[n, a, a]], probes[::4]].astype(float)
+    want = pareto_ranks_matrix(pts)
+    np.testing.assert_array_equal(fk.is_nondominated(pts, keep_weakly=True), want == 0)
+    np.testing.assert_array_equal(fk.pareto_rank(pts), want)
 
 
 finite = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v))

@@ -58,7 +58,7 @@ class Jfb {
 
   private:
     static constexpr std::size_t kBruteA = 24;
-    static constexpr std::size_t kBruteB = 32768;
+    static constexpr std::size_t kBruteB = 65536;
 
     // Objective k of row i from the column-major copy: the splits read one objective of many
     // rows, which stays in cache far better than strided reads of the rows.
@@ -113,23 +113,45 @@ class Jfb {
         return *mid;
     }
 
-    // Rows of s below, at and above m in objective k, in row order; branch-free.
+    // Rows of s below, at and above m in objective k, in row order. Branch-free: each row is
+    // written to both the "below" and the "not below" list and only one count moves; the rows
+    // equal to m (few on continuous data) are separated from the rest by a second pass only when
+    // there are any.
     void split3(const Ids& s, std::size_t k, double m, Ids& lo, Ids& eq, Ids& hi) const {
         const std::size_t n = s.size();
         lo.resize(n);
-        eq.resize(n);
         hi.resize(n);
-        std::int32_t* out[3] = {lo.data(), eq.data(), hi.data()};
-        std::size_t cnt[3] = {0, 0, 0};
+        std::int32_t* pl = lo.data();
+        std::int32_t* ph = hi.data();
+        std::size_t nl = 0, nh = 0, ne = 0;
         const double* col = byc_.data() + k * m_;
         for (auto i : s) {
             const double v = col[i];
-            const int c = 1 + (v > m) - (v < m);
-            out[c][cnt[c]++] = i;
+            const bool below = v < m;
+            pl[nl] = i;
+            ph[nh] = i;
+            nl += below;
+            nh += !below;
+            ne += v == m;
         }
-        lo.resize(cnt[0]);
-        eq.resize(cnt[1]);
-        hi.resize(cnt[2]);
+        lo.resize(nl);
+        eq.clear();
+        if (ne == 0) {
+            hi.resize(nh);
+            return;
+        }
+        eq.resize(nh);  // every row is written before the counts decide where it stays
+        std::size_t e = 0, h = 0;
+        for (std::size_t j = 0; j < nh; ++j) {
+            const std::int32_t i = ph[j];
+            const bool at = col[i] == m;
+            eq[e] = i;
+            ph[h] = i;
+            e += at;
+            h += !at;
+        }
+        eq.resize(e);
+        hi.resize(h);
     }
 
     static Ids merge(const Ids& a, const Ids& b) {
@@ -233,7 +255,8 @@ class Jfb {
         helper_a(lo, k);
         helper_b(lo, eq, k - 1);
         helper_a(eq, k - 1);
-        helper_b(merge(lo, eq), hi, k - 1);
+        Ids merged;
+        helper_b(eq.empty() ? lo : (merged = merge(lo, eq)), hi, k - 1);
         helper_a(hi, k);
     }
 
@@ -245,17 +268,32 @@ class Jfb {
         // dominates it dominates the same rows and is examined against them elsewhere.
         std::int32_t max_lo = -1;
         for (auto l : lo_in) max_lo = std::max(max_lo, r_[l]);
-        Ids hi, lo;
+        auto keep_h = [&](std::int32_t h) { return front_only_ ? r_[h] == 0 : r_[h] <= max_lo; };
+        std::size_t kept = 0;
         std::int32_t min_hi = INT32_MAX;
         for (auto h : hi_in)
-            if (front_only_ ? r_[h] == 0 : r_[h] <= max_lo) {
-                hi.push_back(h);
+            if (keep_h(h)) {
+                ++kept;
                 min_hi = std::min(min_hi, r_[h]);
             }
-        if (hi.empty()) return;
-        for (auto l : lo_in)
-            if (front_only_ ? r_[l] == 0 : r_[l] >= min_hi) lo.push_back(l);
-        if (lo.empty()) return;
+        if (kept == 0) return;
+        Ids hi_buf, lo_buf;  // filled only when something is pruned
+        if (kept < hi_in.size()) {
+            hi_buf.reserve(kept);
+            for (auto h : hi_in)
+                if (keep_h(h)) hi_buf.push_back(h);
+        }
+        const Ids& hi = kept < hi_in.size() ? hi_buf : hi_in;
+        auto keep_l = [&](std::int32_t l) { return front_only_ ? r_[l] == 0 : r_[l] >= min_hi; };
+        kept = 0;
+        for (auto l : lo_in) kept += keep_l(l);
+        if (kept == 0) return;
+        if (kept < lo_in.size()) {
+            lo_buf.reserve(kept);
+            for (auto l : lo_in)
+                if (keep_l(l)) lo_buf.push_back(l);
+        }
+        const Ids& lo = kept < lo_in.size() ? lo_buf : lo_in;
         if (front_only_) max_lo = 0;  // every row left in lo is non-dominated so far
         // Only rows of lo that come before a row of hi can dominate it.
         if (lo.front() > hi.back()) return;
@@ -280,7 +318,8 @@ class Jfb {
         split3(lo, k, m, llo, leq, lhi);
         split3(hi, k, m, hlo, heq, hhi);
         helper_b(llo, hlo, k);
-        helper_b(merge(llo, leq), merge(heq, hhi), k - 1);
+        Ids ml, mh;  // merged only when there are ties at the split value
+        helper_b(leq.empty() ? llo : (ml = merge(llo, leq)), heq.empty() ? hhi : (mh = merge(heq, hhi)), k - 1);
         helper_b(lhi, hhi, k);
     }
 

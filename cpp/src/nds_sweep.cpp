@@ -4,12 +4,14 @@
 // earlier distinct row dominates it iff its second objective is <= (Kung, Luccio & Preparata,
 // "On finding the maxima of a set of vectors", J. ACM 22(4), 1975). First front: running minimum,
 // O(n). All ranks: the minimum of each front so far is non-decreasing in the front index, so a
-// row's rank is an upper-bound binary search into it (Jensen, "Reducing the run-time complexity
-// of multiobjective EAs: the NSGA-II and other algorithms", IEEE TEC 7(5), 2003), O(n log n).
+// row's rank is the number of those minima <= its second objective (Jensen, "Reducing the
+// run-time complexity of multiobjective EAs: the NSGA-II and other algorithms", IEEE TEC 7(5),
+// 2003), counted in two levels of vectorised compares (see ranks_2d_sweep), O(n log n).
 //
-// d = 3, first front: the same sweep with a prefix-minimum tree over the ranks of the second
-// objective holding the smallest third objective seen (a Fenwick tree: a balanced implicit tree,
-// Fenwick, "A new data structure for cumulative frequency tables", SP&E 24(3), 1994), O(n log n).
+// d = 3, first front: the same sweep holding the first front's staircase in objectives 1 and 2
+// (below) in blocks of at most 128 steps with a list of block heads, a two-level B+-tree: each
+// row is a search and a move of at most one block, O(n log n) with small constants even when the
+// staircase grows long (fronts on a sphere).
 //
 // d = 3, all ranks: the efficient non-dominated sort with binary search over fronts (Zhang, Tian,
 // Cheng & Jin, "An efficient approach to non-dominated sorting for evolutionary multiobjective
@@ -20,8 +22,7 @@
 // front before it, so its rank is a binary search over the fronts: O(log F log n) per row. Adding
 // a row erases the steps it covers and inserts one, a move of the steps to its right; the moves
 // are counted and the sweep gives up past O(n log n) of them (adversarial staircases), leaving
-// the rows to the divide and conquer. The first front alone is the same sweep with one staircase
-// (no sort besides the lexicographic one), with the Fenwick sweep above as its fallback.
+// the rows to the divide and conquer.
 #include <algorithm>
 #include <limits>
 
@@ -65,15 +66,37 @@ std::size_t upper_index(const double* a, std::size_t n, double y) {
 }  // namespace
 
 void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r) {
-    std::vector<double> front_min;  // smallest second objective of each front so far
+    // front_min[k]: smallest second objective of front k so far (ascending in k). The search for
+    // a row's front counts entries <= y in two levels: first in `every`, which holds
+    // front_min[kBlock * j], then inside the one block that count points to. Both counts are
+    // independent compares the compiler vectorises, instead of a chain of dependent loads; past
+    // kLinear blocks (thousands of fronts) the first level becomes a binary search.
+    constexpr std::size_t kBlock = 32, kLinear = 64;
+    std::vector<double> front_min, every;
     for (std::size_t i = 0; i < m; ++i) {
         const double y = u[2 * i + 1];
-        const std::size_t k = upper_index(front_min.data(), front_min.size(), y);
+        const std::size_t nb = every.size();
+        std::size_t c = 0;
+        if (nb > kLinear) {
+            c = upper_index(every.data(), nb, y);
+        } else {
+            for (std::size_t j = 0; j < nb; ++j) c += every[j] <= y;
+        }
+        std::size_t k = 0;
+        if (c != 0) {
+            const std::size_t lo = (c - 1) * kBlock, hi = std::min(front_min.size(), lo + kBlock);
+            std::size_t in = 0;
+            for (std::size_t j = lo; j < hi; ++j) in += front_min[j] <= y;
+            k = lo + in;
+        }
         r[i] = static_cast<std::int32_t>(k);
-        if (k == front_min.size())
+        if (k == front_min.size()) {
+            if (k % kBlock == 0) every.push_back(y);
             front_min.push_back(y);
-        else
+        } else {
             front_min[k] = y;
+            if (k % kBlock == 0) every[k / kBlock] = y;
+        }
     }
 }
 
@@ -92,9 +115,8 @@ std::size_t dense_ranks(const double* v, std::size_t m, std::size_t stride, std:
 
 namespace {
 
-// The sweep behind ranks_3d_staircase and front_3d_staircase; with front_only, rows covered by
-// front 0 are only marked (r = 1) and never stored.
-bool staircase_sweep(const double* u, std::size_t m, std::int32_t* r, bool front_only) {
+// The sweep behind ranks_3d_staircase.
+bool staircase_sweep(const double* u, std::size_t m, std::int32_t* r) {
     struct Step {
         double y, z;
     };
@@ -111,19 +133,14 @@ bool staircase_sweep(const double* u, std::size_t m, std::int32_t* r, bool front
     for (std::size_t i = 0; i < m; ++i) {
         const double y = u[3 * i + 1], z = u[3 * i + 2];
         std::size_t lo = 0, hi = fronts.size();
-        if (front_only) {
-            lo = !fronts.empty() && covers(fronts[0], y, z);
-        } else {
-            while (lo < hi) {
-                const std::size_t mid = (lo + hi) / 2;
-                if (covers(fronts[mid], y, z))
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+        while (lo < hi) {
+            const std::size_t mid = (lo + hi) / 2;
+            if (covers(fronts[mid], y, z))
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         r[i] = static_cast<std::int32_t>(lo);
-        if (front_only && lo == 1) continue;
         if (lo == fronts.size()) {
             fronts.push_back({{y, z}});
             continue;
@@ -149,32 +166,85 @@ bool staircase_sweep(const double* u, std::size_t m, std::int32_t* r, bool front
 }  // namespace
 
 bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r) {
-    return staircase_sweep(u, m, r, false);
+    return staircase_sweep(u, m, r);
 }
+
+namespace {
+
+// The first front's staircase in blocks: steps (y ascending, z descending) cut into blocks of at
+// most 2 * kBlock steps, with the first y of every block in `head_` for the search. A new row
+// moves at most one block's steps (plus, rarely, the block list when a block splits or whole
+// blocks are covered), so fronts whose staircase grows long (points on a sphere) cost
+// O(log n + kBlock) per row instead of a move of the whole staircase.
+class BlockedStaircase {
+  public:
+    // Whether a step weakly dominates (y, z); if not, the step is added and the steps it covers
+    // are removed.
+    bool cover_or_add(double y, double z) {
+        if (blocks_.empty()) {
+            blocks_.push_back({{y, z}});
+            head_.push_back(y);
+            return false;
+        }
+        // Block b: the last whose head is <= y (block 0 when y is left of everything).
+        std::size_t b = static_cast<std::size_t>(std::upper_bound(head_.begin(), head_.end(), y) - head_.begin());
+        b = b == 0 ? 0 : b - 1;
+        std::vector<Step>& blk = blocks_[b];
+        auto at = std::upper_bound(blk.begin(), blk.end(), y, [](double v, const Step& s) { return v < s.y; });
+        if (at != blk.begin() && (at - 1)->z <= z) return true;
+        // Insert at the first step with step.y >= y and drop the run after it with step.z >= z.
+        auto first = std::lower_bound(blk.begin(), at, y, [](const Step& s, double v) { return s.y < v; });
+        auto last = first;
+        while (last != blk.end() && last->z >= z) ++last;
+        const bool to_end = last == blk.end();
+        if (first == last) {
+            blk.insert(first, Step{y, z});
+        } else {
+            *first = Step{y, z};
+            blk.erase(first + 1, last);
+        }
+        head_[b] = blk.front().y;
+        if (to_end) {
+            // The run may go on into the next blocks.
+            std::size_t c = b + 1;
+            while (c < blocks_.size() && blocks_[c].back().z >= z) ++c;
+            if (c > b + 1) {
+                blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b + 1), blocks_.begin() + static_cast<std::ptrdiff_t>(c));
+                head_.erase(head_.begin() + static_cast<std::ptrdiff_t>(b + 1), head_.begin() + static_cast<std::ptrdiff_t>(c));
+            }
+            if (b + 1 < blocks_.size()) {
+                std::vector<Step>& next = blocks_[b + 1];
+                auto end = next.begin();
+                while (end != next.end() && end->z >= z) ++end;
+                next.erase(next.begin(), end);
+                head_[b + 1] = next.front().y;
+            }
+        }
+        if (blocks_[b].size() > 2 * kBlock) {
+            std::vector<Step>& full = blocks_[b];
+            std::vector<Step> upper(full.begin() + kBlock, full.end());
+            full.resize(kBlock);
+            const double h = upper.front().y;
+            blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b + 1), std::move(upper));
+            head_.insert(head_.begin() + static_cast<std::ptrdiff_t>(b + 1), h);
+        }
+        return false;
+    }
+
+  private:
+    struct Step {
+        double y, z;
+    };
+    static constexpr std::size_t kBlock = 64;
+    std::vector<std::vector<Step>> blocks_;
+    std::vector<double> head_;
+};
+
+}  // namespace
 
 void front_3d(const double* u, std::size_t m, std::uint8_t* nd) {
-    std::vector<std::int32_t> r(m);
-    if (staircase_sweep(u, m, r.data(), true)) {
-        for (std::size_t i = 0; i < m; ++i) nd[i] = r[i] == 0;
-        return;
-    }
-    front_3d_sweep(u, m, nd);
-}
-
-void front_3d_sweep(const double* u, std::size_t m, std::uint8_t* nd) {
-    std::vector<std::int32_t> yrank(m);
-    const std::size_t size = dense_ranks(u + 1, m, 3, yrank.data());
-    // tree[k]: smallest third objective among inserted rows in k's range; NaN = none yet.
-    std::vector<double> tree(size + 1, std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t i = 0; i < m; ++i) {
-        const double z = u[3 * i + 2];
-        double best = std::numeric_limits<double>::quiet_NaN();
-        for (std::size_t k = yrank[i] + 1; k > 0; k -= k & (~k + 1))
-            if (tree[k] == tree[k] && !(best <= tree[k])) best = tree[k];
-        nd[i] = !(best <= z);
-        for (std::size_t k = yrank[i] + 1; k <= size; k += k & (~k + 1))
-            if (!(tree[k] <= z)) tree[k] = z;
-    }
+    BlockedStaircase stairs;
+    for (std::size_t i = 0; i < m; ++i) nd[i] = !stairs.cover_or_add(u[3 * i + 1], u[3 * i + 2]);
 }
 
 }  // namespace frontierkit::pareto::detail

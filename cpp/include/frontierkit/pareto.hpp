@@ -33,11 +33,10 @@ void ranks_1d(std::size_t m, std::int32_t* r);
 void front_1d(std::size_t m, std::uint8_t* nd);
 void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r);
 void front_2d_sweep(const double* u, std::size_t m, std::uint8_t* nd);
-void front_3d_sweep(const double* u, std::size_t m, std::uint8_t* nd);
 // All ranks in d = 3 by binary search over per-front staircases; false (r unspecified) when the
 // staircases need more than O(m log m) moves, and the caller must use ranks_jfb.
 bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r);
-// First front in d = 3: the staircase sweep on front 0, the Fenwick sweep when it gives up.
+// First front in d = 3: the lexicographic sweep over a blocked staircase.
 void front_3d(const double* u, std::size_t m, std::uint8_t* nd);
 // Jensen-Fortin-Buzdalov divide and conquer, d >= 2. With first_front_only, r is 0/1 (dominated).
 void ranks_jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r,
