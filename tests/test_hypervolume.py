@@ -99,6 +99,34 @@ def test_batched_equals_one_by_one(backend):
     np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
+@pytest.mark.parametrize("n", [3, 60, 127, 128, 129, 300])
+@pytest.mark.parametrize("kind", ["sphere", "uniform", "grid", "outlier", "flat", "tiny_span"])
+def test_3d_small_and_large_sets_against_moocore(n, kind, backend):
+    """Sizes on both sides of the heap-free path for small 3-D sets (at most 128 rows after the
+    pivot screen), with z values that defeat its bucketing: one far outlier, all equal, and a span
+    too small to scale by."""
+    moocore = pytest.importorskip("moocore")
+    rng = np.random.default_rng(n + 1000 * len(kind))
+    if kind == "sphere":
+        pts = _sphere(n, 3, n)
+    elif kind == "uniform":
+        pts = rng.random((n, 3))
+    elif kind == "grid":
+        pts = rng.integers(0, 5, size=(n, 3)) / 4.0
+    else:
+        pts = _sphere(n, 3, n)
+        if kind == "outlier":
+            pts[0, 2] = -1e12
+        elif kind == "flat":
+            pts[:, 2] = 0.5
+        else:
+            pts[:, 2] = rng.integers(0, 3, n) * 1e-310
+    ref = np.full(3, 1.1)
+    want = moocore.hypervolume(pts, ref=ref)
+    assert fk.hypervolume(pts, ref) == pytest.approx(want, rel=1e-12)
+    assert fk.hypervolume(pts[::-1], ref) == pytest.approx(want, rel=1e-12)
+
+
 def test_many_sets_use_threads_and_agree():
     batch = np.random.default_rng(9).random((400, 60, 3))
     got = fk.hypervolume(batch, np.ones(3))

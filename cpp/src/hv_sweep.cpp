@@ -21,6 +21,7 @@
 // place and a block move makes room, which beats a tree by a wide margin while fronts stay short.
 // A budget on the elements moved (16 n log2 n) guards against inputs whose staircase grows long;
 // past it the sweep goes on with the staircase in a balanced tree. O(n log n) time, O(n) memory.
+// Sets of at most 128 rows (batches of populations) take a heap-free variant (hv3d_small).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -297,6 +298,87 @@ std::size_t pivot_screen(const double* rows, std::size_t m, Buffer out_for) {
     return kept;
 }
 
+namespace {
+
+// Small sets (a batch of populations): at most kSmall rows, no heap. The rows are put in
+// ascending z by one pass of the monotone bucketing of sorted_runs (kSmall buckets) and one
+// insertion sort over the nearly sorted whole. The staircase is kept as two arrays, x ascending
+// and y strictly descending, so that the place of a new row (the steps with x <= its x) and the
+// end of the run it covers (the steps with y >= its y, a prefix) are counts: independent compares
+// the compiler vectorises, where a binary search over a few steps is a chain of mispredicted
+// branches. The arithmetic is that of stair_insert_flat, in the same order.
+constexpr std::size_t kSmall = 128;
+
+// sorted[0..m) = the m <= kSmall rows in ascending z. Skewed values crowd one bucket and leave
+// the insertion sort O(m^2) moves, bounded by kSmall^2.
+void sort_small_by_z(const double* rows, std::size_t m, Pt3* sorted) {
+    auto z_of = [](const Pt3& p) { return p.z; };
+    double lo = rows[2], hi = lo;
+    for (std::size_t i = 1; i < m; ++i) {
+        lo = std::min(lo, rows[3 * i + 2]);
+        hi = std::max(hi, rows[3 * i + 2]);
+    }
+    const double span = 0.5 * hi - 0.5 * lo;
+    if (!(hi > lo) || !std::isfinite(1.0 / span)) {  // one value, or a span too small to scale by
+        for (std::size_t i = 0; i < m; ++i) sorted[i] = Pt3{rows[3 * i], rows[3 * i + 1], rows[3 * i + 2]};
+        insertion_sort(sorted, m, z_of);
+        return;
+    }
+    const double scale = static_cast<double>(kSmall) / span, half_lo = 0.5 * lo, cap = kSmall - 1;
+    std::uint8_t bucket[kSmall];
+    std::uint32_t start[kSmall + 1] = {};
+    for (std::size_t i = 0; i < m; ++i) {
+        bucket[i] = static_cast<std::uint8_t>(std::min((0.5 * rows[3 * i + 2] - half_lo) * scale, cap));
+        ++start[bucket[i] + 1];
+    }
+    for (std::size_t b = 0; b < kSmall; ++b) start[b + 1] += start[b];
+    for (std::size_t i = 0; i < m; ++i) sorted[start[bucket[i]]++] = Pt3{rows[3 * i], rows[3 * i + 1], rows[3 * i + 2]};
+    insertion_sort(sorted, m, z_of);
+}
+
+double hv3d_small(const double* rows, std::size_t m, const double* ref) {
+    Pt3 sorted[kSmall];
+    sort_small_by_z(rows, m, sorted);
+    double xs[kSmall], ys[kSmall];  // the staircase: steps [0, size)
+    std::size_t size = 0;
+    double area = 0.0, vol = 0.0, z_prev = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+        const Pt3 q = sorted[i];
+        if (q.z > z_prev) vol += area * (q.z - z_prev);
+        z_prev = q.z;
+        std::size_t after = 0, cover_end = 0;
+        for (std::size_t j = 0; j < size; ++j) after += xs[j] <= q.x;
+        const double y_prev = after != 0 ? ys[after - 1] : ref[1];
+        if (!(y_prev > q.y)) continue;
+        for (std::size_t j = 0; j < size; ++j) cover_end += ys[j] >= q.y;
+        const std::size_t first = after != 0 && xs[after - 1] == q.x ? after - 1 : after;
+        const std::size_t last = std::max(first, cover_end);
+        double added = 0.0, left = q.x, height = y_prev - q.y;
+        for (std::size_t j = first; j < last; ++j) {
+            added += (xs[j] - left) * height;
+            left = xs[j];
+            height = ys[j] - q.y;
+        }
+        const double right = last == size ? ref[0] : xs[last];
+        added += (right - left) * height;
+        area += added;
+        // Replace steps [first, last) by the new one.
+        if (last == first) {
+            for (std::size_t j = size; j > first; --j) xs[j] = xs[j - 1], ys[j] = ys[j - 1];
+            ++size;
+        } else if (last > first + 1) {
+            const std::size_t gone = last - first - 1;
+            for (std::size_t j = first + 1; j + gone < size; ++j) xs[j] = xs[j + gone], ys[j] = ys[j + gone];
+            size -= gone;
+        }
+        xs[first] = q.x;
+        ys[first] = q.y;
+    }
+    return vol + area * (ref[2] - z_prev);
+}
+
+}  // namespace
+
 double hv3d(const double* rows, std::size_t m, const double* ref) {
     std::array<double, 3 * 512> small;
     std::unique_ptr<double[]> large;  // uninitialised, and only when the screen runs
@@ -312,6 +394,7 @@ double hv3d(const double* rows, std::size_t m, const double* ref) {
         m = kept;
         rows = screened;
     }
+    if (m <= kSmall) return hv3d_small(rows, m, ref);
     const std::size_t budget = 16 * m * (1 + static_cast<std::size_t>(std::log2(static_cast<double>(m) + 1)));
     // Batches call this many times per thread: keep a small staircase buffer between calls.
     thread_local std::vector<Pt2> spare;

@@ -184,6 +184,9 @@ bool all_counted_and_finite(const double* pts, std::size_t n, std::size_t d, con
 double hypervolume(const double* pts, std::size_t n, std::size_t d, const double* ref, int threads) {
     if (n == 0 || d == 0) return 0.0;
     if (all_counted_and_finite(pts, n, d, ref)) return finite_hv(pts, n, d, ref, threads);
+    // A row with NaN fails the check above, so only this path needs to look for one.
+    for (std::size_t i = 0; i < n * d; ++i)
+        if (pts[i] != pts[i]) return std::numeric_limits<double>::quiet_NaN();
     bool infinite = false;
     const std::vector<double> rows = kept_rows(pts, n, d, ref, infinite, nullptr);
     const std::size_t m = rows.size() / d;

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._validate import Prepared, prepare_points, prepare_ref, to_input_layout
+from ._validate import Prepared, is_cupy, prepare_points, prepare_ref, screen_prepared, to_input_layout
 from ._warnings import FallbackWarning
 
 __all__ = ["hv_contributions", "hv_improvement", "hypervolume"]
@@ -68,7 +68,14 @@ def _host_volumes(prep: Prepared, ref: np.ndarray) -> np.ndarray:
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
-        return core.hypervolume(data, prep.offsets, ref, 0)
+        vols = core.hypervolume(data, prep.offsets, ref, 0)
+        # The C++ driver gives NaN for a set holding NaN (its screen for rows outside the
+        # reference box finds them), so the input is screened only when some result is NaN;
+        # overflow in extreme inputs can give NaN too, and then the screen finds nothing.
+        if not prep.screened and np.isnan(vols).any():
+            screen_prepared(prep)
+        return vols
+    screen_prepared(prep)  # a no-op unless the backend changed since preparing
     return _fallback_module(name).hypervolume(data, prep.offsets, ref)
 
 
@@ -129,7 +136,9 @@ def hypervolume(points: Any, /, ref: Any, *, maximise: bool | Any = False, sets:
     4.0
 
     """
-    prep = prepare_points(points, maximise=maximise, sets=sets)
+    # NumPy input on the C++ backend: the kernel screens for NaN (see _host_volumes).
+    kernel_screens = not is_cupy(points) and _backend.backend(False) == "cpp"
+    prep = prepare_points(points, maximise=maximise, sets=sets, screen_nan=not kernel_screens)
     r = prepare_ref(ref, prep, maximise)
     if prep.n > 0 and _use_cuda_volumes(prep):
         dev = _cuda_volumes(prep, r)

@@ -12,7 +12,8 @@
 namespace frontierkit::hv {
 
 // Hypervolume of the (n, d) row-major points with reference ref[0..d). +inf when a row that
-// strictly dominates ref has -inf somewhere or ref has +inf somewhere (and some row counts).
+// strictly dominates ref has -inf somewhere or ref has +inf somewhere (and some row counts); NaN
+// when a row holds NaN (the Python layer turns that into its error).
 // `threads` <= 0 uses every core (only the d >= 5 algorithms use more than one).
 double hypervolume(const double* pts, std::size_t n, std::size_t d, const double* ref, int threads = 1);
 

@@ -26,7 +26,9 @@ void run_workers(unsigned t, F&& body) {
     for (auto& th : pool) th.join();
 }
 
-// body(i) for every i in [0, n), shared among up to thread_count(threads) threads.
+// body(i) for every i in [0, n), shared among up to thread_count(threads) threads. Indices are
+// taken in chunks (about 64 per thread in all) so that many tiny items (a batch of small sets)
+// do not make the threads fight over the counter's cache line.
 template <class F>
 void parallel_for(std::size_t n, int threads, F&& body) {
     const auto t = static_cast<unsigned>(std::min<std::size_t>(thread_count(threads), n));
@@ -34,9 +36,11 @@ void parallel_for(std::size_t n, int threads, F&& body) {
         for (std::size_t i = 0; i < n; ++i) body(i);
         return;
     }
+    const std::size_t chunk = std::max<std::size_t>(1, n / (64 * std::size_t{t}));
     std::atomic<std::size_t> next{0};
     run_workers(t, [&](unsigned) {
-        for (std::size_t i; (i = next.fetch_add(1)) < n;) body(i);
+        for (std::size_t a; (a = next.fetch_add(chunk)) < n;)
+            for (std::size_t i = a, e = std::min(n, a + chunk); i < e; ++i) body(i);
     });
 }
 
