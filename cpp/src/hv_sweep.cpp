@@ -255,13 +255,31 @@ double stair_insert_flat(FlatStair& st, double x, double y, const double* ref, s
 
 // Rows (m x 3) that none of four pivots (the rows of smallest coordinate sum) strictly dominates,
 // copied to the buffer out_for(m) returns (3 m doubles, asked for only when the screen runs);
-// returns how many, or m without asking when a probe of eight rows spread over the input finds
-// none the best pivot dominates (then the screen would not pay: on a front nothing goes). On
-// scattered data the pivots remove most rows before the sort, which is what a 3-D hypervolume of a
-// small random set spends its time on.
+// returns how many, or m without asking when a probe finds the screen would not pay (on a front
+// nothing goes): first, whether among eight rows spread over the input the one of smallest sum
+// dominates another (no pass over the input), then, whether the best pivot dominates one of them.
+// On scattered data the pivots remove most rows before the sort, which is what a 3-D
+// hypervolume of a small random set spends its time on.
 template <class Buffer>
 std::size_t pivot_screen(const double* rows, std::size_t m, Buffer out_for) {
     constexpr int kPivots = 4;
+    auto dominates3 = [rows](std::size_t a, std::size_t b) {
+        const double* p = rows + 3 * a;
+        const double* q = rows + 3 * b;
+        return (p[0] <= q[0]) & (p[1] <= q[1]) & (p[2] <= q[2]) & ((p[0] < q[0]) | (p[1] < q[1]) | (p[2] < q[2]));
+    };
+    {
+        std::size_t best = 0;
+        double best_sum = HUGE_VAL;
+        for (std::size_t t = 0; t < 8; ++t) {
+            const std::size_t i = t * m / 8;
+            const double si = rows[3 * i] + rows[3 * i + 1] + rows[3 * i + 2];
+            if (si < best_sum) best_sum = si, best = i;
+        }
+        bool any = false;
+        for (std::size_t t = 0; t < 8; ++t) any |= dominates3(best, t * m / 8);
+        if (!any) return m;
+    }
     double sum[kPivots] = {};
     std::size_t piv[kPivots] = {};
     int np = 0;
