@@ -296,12 +296,8 @@ std::size_t pivot_screen(const double* rows, std::size_t m, Buffer out_for) {
         const std::size_t r = piv[k < np ? k : 0];
         px[k] = rows[3 * r], py[k] = rows[3 * r + 1], pz[k] = rows[3 * r + 2];
     }
-    auto dominated_by_best = [&](std::size_t i) {
-        const double x = rows[3 * i], y = rows[3 * i + 1], z = rows[3 * i + 2];
-        return (px[0] <= x) & (py[0] <= y) & (pz[0] <= z) & ((px[0] < x) | (py[0] < y) | (pz[0] < z));
-    };
     bool worth = false;
-    for (std::size_t t = 0; t < 8; ++t) worth |= dominated_by_best(t * m / 8);
+    for (std::size_t t = 0; t < 8; ++t) worth |= dominates3(piv[0], t * m / 8);
     if (!worth) return m;
     double* out = out_for(m);
     std::size_t kept = 0;
