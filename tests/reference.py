@@ -48,16 +48,19 @@ def dominance_matrix(points) -> np.ndarray:
 
 
 def pareto_ranks_matrix(points) -> np.ndarray:
-    """pareto_ranks for a few thousand rows: peel fronts off the all-pairs dominance matrix."""
+    """pareto_ranks for a few thousand rows: peel fronts off the all-pairs dominance matrix,
+    keeping each row's count of dominators not yet peeled (front k = rows whose count is 0)."""
     dom = dominance_matrix(points)
     n = dom.shape[0]
     ranks = np.full(n, -1, dtype=np.int64)
     left = np.ones(n, dtype=bool)
+    dominators = dom.sum(axis=0)
     k = 0
     while left.any():
-        front = left & ~dom[left].any(axis=0)
+        front = left & (dominators == 0)
         ranks[front] = k
         left &= ~front
+        dominators -= dom[front].sum(axis=0)
         k += 1
     return ranks
 

@@ -136,6 +136,34 @@ def test_3d_first_front_run_across_blocks(a, backend):
     np.testing.assert_array_equal(fk.pareto_rank(pts), want)
 
 
+def _2d_cases():
+    """Two objectives: thousands of fronts (past the counted search's linear first level), runs of
+    equal first objective, duplicates, signed zeros and infinities, either side of the size where
+    the sort changes method."""
+    rng = np.random.default_rng(2)
+    i = np.arange(3000.0)
+    chain = np.c_[i + rng.random(3000) * 0.5, i + rng.random(3000) * 0.5]  # ~3000 fronts
+    runs = np.c_[rng.integers(0, 20, 3000), rng.integers(0, 200, 3000) / 7].astype(float)
+    special = rng.choice([-np.inf, -1.0, -0.0, 0.0, 1.0, np.inf], size=(600, 2))
+    out = {"chain": chain, "chain_and_noise": np.r_[chain, rng.random((500, 2)) * 3000], "runs": runs}
+    out["special"] = special
+    for n in (255, 256, 257):
+        out[f"runs_{n}"] = runs[:n]
+        out[f"random_{n}"] = rng.random((n, 2))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_2d_cases()))
+def test_2d_ranks_adversarial(name, backend):
+    pts = _2d_cases()[name]
+    if backend == "numpy":
+        pts = pts[:700]
+    want = pareto_ranks_matrix(pts)
+    np.testing.assert_array_equal(fk.pareto_rank(pts), want, err_msg=name)
+    np.testing.assert_array_equal(fk.pareto_rank(pts[::-1]), want[::-1], err_msg=name)
+    np.testing.assert_array_equal(fk.is_nondominated(pts, keep_weakly=True), want == 0, err_msg=name)
+
+
 finite = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v))
 special = st.sampled_from([-np.inf, np.inf, 0.0, -0.0, 1.0, 1e300, -1e300])
 

@@ -318,9 +318,9 @@ namespace {
 // ascending z by one pass of the monotone bucketing of sorted_runs (kSmall buckets) and one
 // insertion sort over the nearly sorted whole. The staircase is kept as two arrays, x ascending
 // and y strictly descending, so that the place of a new row (the steps with x <= its x) and the
-// end of the run it covers (the steps with y >= its y, a prefix) are counts: independent compares
-// the compiler vectorises, where a binary search over a few steps is a chain of mispredicted
-// branches. The arithmetic is that of stair_insert_flat, in the same order.
+// end of the run it covers (the steps with y >= its y, a prefix) are counts: independent vector
+// compares (count_le, count_ge), where a binary search over a few steps is a chain of
+// mispredicted branches. The arithmetic is that of stair_insert_flat, in the same order.
 constexpr std::size_t kSmall = 128;
 
 // sorted[0..m) = the m <= kSmall rows in ascending z. Skewed values crowd one bucket and leave
@@ -360,11 +360,10 @@ double hv3d_small(const double* rows, std::size_t m, const double* ref) {
         const Pt3 q = sorted[i];
         if (q.z > z_prev) vol += area * (q.z - z_prev);
         z_prev = q.z;
-        std::size_t after = 0, cover_end = 0;
-        for (std::size_t j = 0; j < size; ++j) after += xs[j] <= q.x;
+        const std::size_t after = count_le(xs, size, q.x);
         const double y_prev = after != 0 ? ys[after - 1] : ref[1];
         if (!(y_prev > q.y)) continue;
-        for (std::size_t j = 0; j < size; ++j) cover_end += ys[j] >= q.y;
+        const std::size_t cover_end = count_ge(ys, size, q.y);
         const std::size_t first = after != 0 && xs[after - 1] == q.x ? after - 1 : after;
         const std::size_t last = std::max(first, cover_end);
         double added = 0.0, left = q.x, height = y_prev - q.y;

@@ -1,11 +1,11 @@
-// Lexicographic ordering of rows: an LSD radix sort (11-bit digits, passes whose digit is shared
-// by every key skipped) on the first objective's order-preserving key, with keys and 32-bit row
-// numbers moved together; runs of equal first objective are then finished by a comparison sort.
-// O(n) for distinct first objectives, O(n log n) worst case; O(n) extra memory.
+// Lexicographic ordering of rows: an LSD radix sort (radix.hpp) on the first objective's
+// order-preserving key, with keys and 32-bit row numbers moved together; runs of equal first
+// objective are then finished by a comparison sort. O(n) for distinct first objectives,
+// O(n log n) worst case; O(n) extra memory.
 #include <algorithm>
-#include <array>
 
 #include "frontierkit/common.hpp"
+#include "frontierkit/radix.hpp"
 
 namespace frontierkit {
 
@@ -60,29 +60,9 @@ std::vector<index_t> lex_order(const double* pts, std::size_t n, std::size_t d) 
         }
         return idx;
     }
-    constexpr int kBits = 11, kBuckets = 1 << kBits, kPasses = (64 + kBits - 1) / kBits;
-    std::vector<Item> a(n), b(n);
-    std::vector<std::array<std::uint32_t, kBuckets>> hist(kPasses);
-    for (auto& h : hist) h.fill(0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t k = order_key(pts[i * d]);
-        a[i] = {k, static_cast<std::uint32_t>(i)};
-        for (int p = 0; p < kPasses; ++p) ++hist[p][(k >> (p * kBits)) & (kBuckets - 1)];
-    }
-    for (int p = 0; p < kPasses; ++p) {
-        auto& h = hist[p];
-        const std::uint64_t sample = (a[0].key >> (p * kBits)) & (kBuckets - 1);
-        if (h[sample] == n) continue;  // every key has this digit: the pass changes nothing
-        std::uint32_t sum = 0;
-        for (auto& c : h) {
-            const std::uint32_t t = c;
-            c = sum;
-            sum += t;
-        }
-        const int shift = p * kBits;
-        for (std::size_t i = 0; i < n; ++i) b[h[(a[i].key >> shift) & (kBuckets - 1)]++] = a[i];
-        a.swap(b);
-    }
+    std::vector<Item> a(n);
+    for (std::size_t i = 0; i < n; ++i) a[i] = {order_key(pts[i * d]), static_cast<std::uint32_t>(i)};
+    radix_sort_by_key(a);
     for (std::size_t i = 0; i < n; ++i) idx[i] = a[i].row;
     if (d > 1) {
         // Runs of equal first objective: order by the remaining objectives, then by index.

@@ -6,7 +6,7 @@
 // O(n). All ranks: the minimum of each front so far is non-decreasing in the front index, so a
 // row's rank is the number of those minima <= its second objective (Jensen, "Reducing the
 // run-time complexity of multiobjective EAs: the NSGA-II and other algorithms", IEEE TEC 7(5),
-// 2003), counted in two levels of vectorised compares (see ranks_2d_sweep), O(n log n).
+// 2003), counted in two levels of vectorised compares (see FrontMinima), O(n log n).
 //
 // d = 3, first front: the same sweep holding the first front's staircase in objectives 1 and 2
 // (below) in blocks of at most 128 steps with a list of block heads, a two-level B+-tree: each
@@ -27,6 +27,7 @@
 #include <limits>
 
 #include "frontierkit/pareto.hpp"
+#include "frontierkit/radix.hpp"
 
 namespace frontierkit::pareto::detail {
 
@@ -63,40 +64,78 @@ std::size_t upper_index(const double* a, std::size_t n, double y) {
     return static_cast<std::size_t>(base - a) + (*base <= y);
 }
 
-}  // namespace
-
-void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r) {
-    // front_min[k]: smallest second objective of front k so far (ascending in k). The search for
-    // a row's front counts entries <= y in two levels: first in `every`, which holds
-    // front_min[kBlock * j], then inside the one block that count points to. Both counts are
-    // independent compares the compiler vectorises, instead of a chain of dependent loads; past
-    // kLinear blocks (thousands of fronts) the first level becomes a binary search.
-    constexpr std::size_t kBlock = 32, kLinear = 64;
-    std::vector<double> front_min, every;
-    for (std::size_t i = 0; i < m; ++i) {
-        const double y = u[2 * i + 1];
-        const std::size_t nb = every.size();
+// The smallest second objective of each front so far, front_min[k], ascending in k. A row's
+// front is the count of entries <= its second objective, counted in two levels: first in
+// `every`, which holds front_min[kBlock * j], then inside the one block that count points to.
+// Both counts are independent vector compares (count_le), instead of a chain of dependent loads;
+// past kLinear blocks (thousands of fronts) the first level becomes a binary search.
+class FrontMinima {
+  public:
+    // Front of a row whose second objective is y (every earlier row precedes it
+    // lexicographically and differs from it), and record it.
+    std::int32_t place(double y) {
+        const std::size_t nb = every_.size();
         std::size_t c = 0;
         if (nb > kLinear) {
-            c = upper_index(every.data(), nb, y);
+            c = upper_index(every_.data(), nb, y);
         } else {
-            for (std::size_t j = 0; j < nb; ++j) c += every[j] <= y;
+            c = count_le(every_.data(), nb, y);
         }
         std::size_t k = 0;
         if (c != 0) {
-            const std::size_t lo = (c - 1) * kBlock, hi = std::min(front_min.size(), lo + kBlock);
-            std::size_t in = 0;
-            for (std::size_t j = lo; j < hi; ++j) in += front_min[j] <= y;
-            k = lo + in;
+            const std::size_t lo = (c - 1) * kBlock, hi = std::min(min_.size(), lo + kBlock);
+            k = lo + count_le(min_.data() + lo, hi - lo, y);
         }
-        r[i] = static_cast<std::int32_t>(k);
-        if (k == front_min.size()) {
-            if (k % kBlock == 0) every.push_back(y);
-            front_min.push_back(y);
+        if (k == min_.size()) {
+            if (k % kBlock == 0) every_.push_back(y);
+            min_.push_back(y);
         } else {
-            front_min[k] = y;
-            if (k % kBlock == 0) every[k / kBlock] = y;
+            min_[k] = y;
+            if (k % kBlock == 0) every_[k / kBlock] = y;
         }
+        return static_cast<std::int32_t>(k);
+    }
+
+  private:
+    static constexpr std::size_t kBlock = 32, kLinear = 64;
+    std::vector<double> min_, every_;
+};
+
+#pragma pack(push, 4)
+struct XYRow {
+    std::uint64_t key;  // order_key of the first objective
+    double y;
+    std::uint32_t row;
+};
+#pragma pack(pop)
+
+}  // namespace
+
+void ranks_2d(const double* pts, std::size_t n, std::int32_t* ranks) {
+    // Rows are sorted with their second objective and row number carried along, so the sweep
+    // reads them in order and writes each rank once: no copy of the distinct rows, no gather.
+    std::vector<XYRow> a(n);
+    for (std::size_t i = 0; i < n; ++i) a[i] = {order_key(pts[2 * i]), pts[2 * i + 1], static_cast<std::uint32_t>(i)};
+    auto by_y = [](const XYRow& p, const XYRow& q) { return p.y < q.y; };
+    if (n < 256) {
+        std::sort(a.begin(), a.end(), [](const XYRow& p, const XYRow& q) {
+            return p.key < q.key || (p.key == q.key && p.y < q.y);
+        });
+    } else {
+        radix_sort_by_key(a);
+        for (std::size_t i = 0; i < n;) {
+            std::size_t j = i + 1;
+            while (j < n && a[j].key == a[i].key) ++j;
+            if (j - i > 1) std::sort(a.begin() + i, a.begin() + j, by_y);
+            i = j;
+        }
+    }
+    FrontMinima fronts;
+    std::int32_t last = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        // A copy of the previous row shares its rank (and must not count as its dominator).
+        if (i == 0 || a[i].key != a[i - 1].key || !(a[i].y == a[i - 1].y)) last = fronts.place(a[i].y);
+        ranks[a[i].row] = last;
     }
 }
 

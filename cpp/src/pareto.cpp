@@ -131,17 +131,19 @@ void ranks_peel_then_jfb(const double* u, std::size_t m, std::size_t d, std::int
 
 void pareto_rank(const double* pts, std::size_t n, std::size_t d, std::int32_t* ranks) {
     if (n == 0) return;
+    if (d == 2 && n < (std::size_t{1} << 32)) {
+        detail::ranks_2d(pts, n, ranks);
+        return;
+    }
     Distinct q = fold_duplicates(pts, nullptr, n, d);
     std::vector<std::int32_t> r(q.m);
     if (d == 1)
         detail::ranks_1d(q.m, r.data());
-    else if (d == 2)
-        detail::ranks_2d_sweep(q.u.data(), q.m, r.data());
     else if (q.m <= 64)
         ranks_quadratic(q.u.data(), q.m, d, r.data());
     else if (d >= 4)
         ranks_peel_then_jfb(q.u.data(), q.m, d, r.data());
-    else if (!detail::ranks_3d_staircase(q.u.data(), q.m, r.data()))
+    else if (d == 2 || !detail::ranks_3d_staircase(q.u.data(), q.m, r.data()))
         detail::ranks_jfb(q.u.data(), q.m, d, r.data(), false);
     for (std::size_t i = 0; i < n; ++i) ranks[i] = r[q.rep[i]];
 }

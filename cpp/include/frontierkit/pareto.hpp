@@ -31,13 +31,14 @@ namespace detail {
 // ranks: r[i] = rank of row i. front: nd[i] = 1 if row i is non-dominated.
 void ranks_1d(std::size_t m, std::int32_t* r);
 void front_1d(std::size_t m, std::uint8_t* nd);
-void ranks_2d_sweep(const double* u, std::size_t m, std::int32_t* r);
 void front_2d_sweep(const double* u, std::size_t m, std::uint8_t* nd);
 // All ranks in d = 3 by binary search over per-front staircases; false (r unspecified) when the
 // staircases need more than O(m log m) moves, and the caller must use ranks_jfb.
 bool ranks_3d_staircase(const double* u, std::size_t m, std::int32_t* r);
 // First front in d = 3: the lexicographic sweep over a blocked staircase.
 void front_3d(const double* u, std::size_t m, std::uint8_t* nd);
+// All ranks in d = 2 of rows in any order, duplicates included (n < 2^32).
+void ranks_2d(const double* pts, std::size_t n, std::int32_t* ranks);
 // Jensen-Fortin-Buzdalov divide and conquer, d >= 2. With first_front_only, r is 0/1 (dominated).
 void ranks_jfb(const double* u, std::size_t m, std::size_t d, std::int32_t* r,
                bool first_front_only);
