@@ -1,0 +1,59 @@
+// Batched curve fitting on the CPU: the problems are independent, so threads take them in
+// chunks; each runs fit_problem (variable projection starts + Levenberg-Marquardt, see
+// fit_solver.hpp and fit_starts.hpp).
+#include "frontierkit/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "frontierkit/parallel.hpp"
+
+namespace frontierkit::fit {
+
+namespace {
+
+Problem problem_of(const Batch& b, std::int64_t k) {
+    const double* x = b.x + (b.x_shared ? 0 : k * b.M * b.v);
+    return Problem{b.model, b.v, b.P, b.space, b.loss, b.f_scale, static_cast<int>(b.M), x, b.y + k * b.M, b.w + k * b.M};
+}
+
+}  // namespace
+
+void fit_batch(const Batch& b, const BatchOutput& out, int threads) {
+    const Options opt{b.max_iter, b.xtol, b.ftol, b.gtol, b.lo, b.hi, b.fixed};
+    std::vector<double> no_base(static_cast<std::size_t>(b.P), 0.0);
+    // Small batches of small problems stay on one thread.
+    const int t = b.K * b.M < 2000 ? 1 : threads;
+    parallel_for(static_cast<std::size_t>(b.K), t, [&](std::size_t kk) {
+        const auto k = static_cast<std::int64_t>(kk);
+        const Problem pb = problem_of(b, k);
+        double scratch[kMaxStarts * kMaxParams];
+        const int given = b.starts ? std::min(b.n_given, kMaxStarts) : 0;
+        for (int a = 0; a < given * b.P; ++a) scratch[a] = b.starts[(k * b.n_given) * b.P + a];
+        const double* base = b.base ? b.base + k * b.P : no_base.data();
+        const FitOutput r = fit_problem(pb, opt, base, given, b.n_grid, scratch, out.params + k * b.P);
+        out.cost[k] = r.cost;
+        out.status[k] = r.status;
+        out.n_iter[k] = r.n_iter;
+        out.n_at_best[k] = r.n_at_best;
+    });
+}
+
+void residuals(const Batch& b, const double* params, double* r, double* J, std::uint8_t* ok, int threads) {
+    parallel_for(static_cast<std::size_t>(b.K), b.K * b.M < 20000 ? 1 : threads, [&](std::size_t kk) {
+        const auto k = static_cast<std::int64_t>(kk);
+        const Problem pb = problem_of(b, k);
+        for (std::int64_t i = 0; i < b.M; ++i) {
+            double* Ji = J + (k * b.M + i) * b.P;
+            double ri;
+            const bool good = residual(pb.model, pb.v, pb.P, pb.space, pb.x + i * pb.v, pb.y[i], params + k * b.P, &ri, Ji);
+            ok[k * b.M + i] = good;
+            r[k * b.M + i] = good ? ri : NAN;
+            if (!good)
+                for (int a = 0; a < b.P; ++a) Ji[a] = NAN;
+        }
+    });
+}
+
+}  // namespace frontierkit::fit

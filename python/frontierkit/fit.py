@@ -1,0 +1,833 @@
+"""Batched power-law and scaling-law fitting: many small curve fits in one call.
+
+Every fit runs variable-projection start values (the parameters a model is linear in are solved
+in closed form over a grid of the others, candidates scored by the true objective) and a
+Levenberg-Marquardt polish of the best few, with SciPy's robust losses, in float64. The solver is
+one C++ implementation shared with the CUDA kernel (``cpp/include/frontierkit/fit_*.hpp``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _backend
+
+__all__ = ["BootstrapResult", "ChinchillaFit", "FitResult", "MODELS", "bootstrap", "fit_chinchilla", "fit_curves"]
+
+Loss = Literal["l2", "l1", "huber", "soft_l1", "cauchy", "arctan"]
+Space = Literal["linear", "log"]
+
+_LOSSES = {"l2": 0, "linear": 0, "huber": 1, "soft_l1": 2, "cauchy": 3, "arctan": 4, "l1": 5}
+_SPACES = {"linear": 0, "log": 1}
+_STATUS = np.array(["converged", "max_iter", "non_finite", "singular", "at_bound"])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Model:
+    code: int
+    form: str
+    inputs: int | None  # None: any number (1..3 or 1..9)
+    positive: tuple[int, ...]  # parameters held as logarithms internally (must be > 0)
+    log_inputs: bool = True
+
+    def names(self, v: int) -> list[str]:
+        if self.code == 0:
+            return ["a", "b"]
+        if self.code == 1:
+            return ["a", "b", "c"]
+        if self.code == 2:
+            return ["E", "A", "B", "alpha", "beta"]
+        if self.code == 3:
+            return ["N_c", "D_c", "alpha_N", "alpha_D"]
+        if self.code == 4:
+            return ["a", "b", "c0", "c1", "d1", "f1"]
+        if self.code == 5:
+            return ["lower", "upper", "k", "x0"]
+        if self.code == 6:
+            return ["c"] + ([f"a_{i + 1}" for i in range(v)] if v > 1 else ["a"])
+        quad = [f"h_{i + 1}{j + 1}" for i in range(v) for j in range(i, v)]
+        return ["c"] + [f"g_{i + 1}" for i in range(v)] + quad
+
+
+MODELS: dict[str, _Model] = {
+    "power": _Model(0, "a * x**b", 1, ()),
+    "saturating_power": _Model(1, "a * x**(-b) + c", 1, ()),
+    "chinchilla": _Model(2, "E + A * N**(-alpha) + B * D**(-beta)", 2, (0, 1, 2)),
+    "kaplan_nd": _Model(3, "((N_c / N)**(alpha_N / alpha_D) + D_c / D)**alpha_D", 2, (0, 1)),
+    "broken_power": _Model(4, "a + b * x**(-c0) * (1 + (x / d1)**(1 / f1))**(-c1 * f1)", 1, (1, 4, 5)),
+    "sigmoid": _Model(5, "lower + (upper - lower) / (1 + exp(-k * (x - x0)))", 1, (), log_inputs=False),
+    "loglinear": _Model(6, "c * prod_i x_i**a_i", None, (0,)),
+    "log_quadratic": _Model(7, "c + g . u + sum_{i<=j} h_ij u_i u_j, u = log(x)", None, ()),
+}
+_MAX_INPUTS = {6: 9, 7: 3}
+
+
+# --- result objects ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FitResult:
+    """The fits of K problems (or of one, when ``y`` was 1-D: then the leading axis is absent).
+
+    Attributes
+    ----------
+    params : ndarray, shape (K, P)
+        Best parameters, in the order of ``param_names``.
+    cost : ndarray, shape (K,)
+        The objective at ``params``: the SUM over points of ``weight * loss(residual)``, with the
+        per-point loss of SciPy's ``least_squares`` (``0.5 * r**2`` for ``l2``, ``|r|`` for
+        ``l1``); residuals in the fit's ``space``.
+    status : ndarray of str, shape (K,)
+        ``converged``, ``max_iter``, ``non_finite`` (no start gave a finite objective),
+        ``singular`` (converged, but the parameters are not identified by the data) or
+        ``at_bound`` (converged with a parameter on a bound).
+    n_iter, n_at_best : ndarray of int, shape (K,)
+        Levenberg-Marquardt iterations over all starts; how many starts reached the best cost
+        (to 1e-8 relative).
+    stderr, cov : ndarray
+        Standard errors (K, P) and covariance (K, P, P) of the parameters: ``s**2 (J^T W J)^-1``
+        for ``l2``; the sandwich ``A^-1 B A^-1`` (with the loss's curvature in ``A``) for robust
+        losses. NaN where undefined (``l1``, or a singular ``A``): use :func:`bootstrap` there.
+    """
+
+    model: str
+    param_names: tuple[str, ...]
+    params: np.ndarray
+    cost: np.ndarray
+    status: np.ndarray
+    n_iter: np.ndarray
+    n_at_best: np.ndarray
+    stderr: np.ndarray
+    cov: np.ndarray
+    settings: dict[str, Any] = dataclasses.field(repr=False)
+
+    def predict(self, x: Any) -> np.ndarray:
+        """The fitted curves at ``x`` (same layouts as in :func:`fit_curves`): shape (K, M), or
+        (M,) for a single fit."""
+        spec = MODELS[self.model]
+        single = self.params.ndim == 1
+        params = np.atleast_2d(self.params)
+        k = params.shape[0]
+        xx, m = _layout_x(x, spec, self.settings["inputs"], k, None)
+        y0 = np.zeros((k, m))
+        f, _, ok = _residuals(spec, 0, xx, y0, _to_internal(spec, params))
+        f = np.where(ok.astype(bool), f, np.nan)
+        return f[0] if single else f
+
+    def report(self) -> str:
+        """Every choice behind the fit, so that it can be reproduced."""
+        s = self.settings
+        lines = [
+            f"model      {self.model}: {MODELS[self.model].form}",
+            f"parameters {', '.join(self.param_names)}",
+            f"loss       {s['loss']} (f_scale={s['f_scale']:g}), residuals in {s['space']} space",
+            f"objective  sum over points of weight * loss(residual)",
+            f"problems   {s['K']} x {s['M']} points; {s['n_dropped']} points dropped (NaN or mask)",
+            f"weights    {s['weights']}",
+            f"starts     {s['starts']}",
+            f"bounds     {s['bounds']}",
+            f"fixed      {s['fixed']}",
+            f"stopping   max_iter={s['max_iter']}, xtol={s['xtol']:g}, ftol={s['ftol']:g}, gtol={s['gtol']:g}",
+            f"seed       {s['seed']}",
+            f"backend    {s['backend']}",
+        ]
+        st = np.atleast_1d(self.status)
+        counts = ", ".join(f"{name} {int((st == name).sum())}" for name in _STATUS if (st == name).any())
+        lines.append(f"status     {counts}")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True)
+class BootstrapResult:
+    """A fit and its bootstrap refits.
+
+    ``samples.params`` has shape (B, P) for one problem, (K, B, P) for K.
+    """
+
+    fit: FitResult
+    samples: FitResult
+    resample: str
+    seed: Any
+
+    def ci(self, level: float = 0.95) -> np.ndarray:
+        """Percentile intervals of every parameter: shape (P, 2), or (K, P, 2)."""
+        return _percentile_ci(self.samples.params, level, axis=-2)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _model(model: Any) -> _Model:
+    if not isinstance(model, str):
+        raise TypeError(f"'model' must be a model name (str), but it is {type(model).__name__}")
+    if model not in MODELS:
+        raise ValueError(f"'model' must be one of {', '.join(MODELS)}, but it is {model!r}")
+    return MODELS[model]
+
+
+def _float_array(a: Any, name: str) -> np.ndarray:
+    if isinstance(a, (str, bytes)) or a is None:
+        raise TypeError(f"'{name}' must be an array of numbers, but it is {type(a).__name__}")
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:
+        raise ValueError(f"'{name}' must be a rectangular array of numbers: {exc}") from exc
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"'{name}' must hold real numbers, but its dtype is {arr.dtype}")
+    return arr.astype(np.float64)
+
+
+def _layout_x(x: Any, spec: _Model, v: int | None, k: int, m: int | None) -> tuple[np.ndarray, int]:
+    """x as (K or 1, M, v), as the kernels take it (logarithms for log-input models).
+
+    1-D is (M,) shared; 2-D is (K, M) for one-input models and (M, v) shared otherwise; 3-D is
+    (K or 1, M, v). ``m`` (from y) is checked when given; ``v`` is the expected input count."""
+    arr = _float_array(x, "x")
+    if arr.ndim == 1:
+        arr = arr[None, :, None]
+    elif arr.ndim == 2:
+        arr = arr[:, :, None] if spec.inputs == 1 else arr[None]
+    elif arr.ndim != 3:
+        raise ValueError(f"'x' must be 1-D (M,), 2-D or 3-D (K, M, v), but it has shape {arr.shape}")
+    if arr.shape[0] not in (1, k):
+        raise ValueError(f"'x' must be shared or have one row per problem ({k}), but it has shape {np.shape(x)}")
+    if m is not None and arr.shape[1] != m:
+        raise ValueError(f"'x' must have {m} points per problem (like 'y'), but it has shape {np.shape(x)}")
+    if v is not None and arr.shape[2] != v:
+        raise ValueError(f"'x' must have {v} input(s) per point, but it has shape {np.shape(x)}")
+    nv = arr.shape[2]
+    if spec.inputs is not None and nv != spec.inputs:
+        raise ValueError(f"'x' must have {spec.inputs} input(s) per point for this model, but it has {nv}")
+    if spec.inputs is None and not 1 <= nv <= _MAX_INPUTS[spec.code]:
+        raise ValueError(f"'x' must have 1 to {_MAX_INPUTS[spec.code]} inputs per point, but it has {nv}")
+    if np.isnan(arr).any():
+        raise ValueError("'x' must not contain NaN (use NaN in 'y' or 'mask' to drop points)")
+    if spec.log_inputs:
+        if not (arr > 0).all():
+            raise ValueError("'x' must be positive for this model (it is used through its logarithm)")
+        arr = np.log(arr)
+    if not np.isfinite(arr).all():
+        raise ValueError("'x' must be finite")
+    return np.ascontiguousarray(arr), arr.shape[1]
+
+
+def _to_internal(spec: _Model, params: np.ndarray) -> np.ndarray:
+    out = np.array(params, dtype=np.float64, copy=True)
+    for j in spec.positive:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[..., j] = np.log(out[..., j])
+    return out
+
+
+def _to_reported(spec: _Model, params: np.ndarray) -> np.ndarray:
+    out = np.array(params, dtype=np.float64, copy=True)
+    with np.errstate(over="ignore"):  # a start that ran away reports inf, not a warning
+        for j in spec.positive:
+            out[..., j] = np.exp(out[..., j])
+    return out
+
+
+def _residuals(spec: _Model, space: int, x: np.ndarray, y: np.ndarray, internal: np.ndarray):
+    name = _backend.backend(False)
+    if name == "cpp":
+        core = _backend.core_module()
+        assert core is not None
+        return core.fit_residuals(spec.code, space, x, y, np.ascontiguousarray(internal), 0)
+    mod = _fallback(name)
+    return mod.fit_residuals(spec.code, space, x, y, np.ascontiguousarray(internal))
+
+
+def _fallback(name: str) -> Any:
+    if name == "numba":
+        from ._fallback import numba_fit
+
+        return numba_fit
+    if name == "numpy":
+        from ._fallback import numpy_fit
+
+        return numpy_fit
+    raise NotImplementedError(f"fitting on the {name} backend takes NumPy arrays on the host")
+
+
+def _percentile_ci(samples: np.ndarray, level: float, axis: int) -> np.ndarray:
+    if not 0 < level < 1:
+        raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
+    lo, hi = 50 * (1 - level), 50 * (1 + level)
+    q = np.nanpercentile(samples, [lo, hi], axis=axis)
+    return np.moveaxis(q, 0, -1)
+
+
+def _loss_terms(loss: int, r: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
+    """psi(r) = d loss / d r and its derivative, for the covariance."""
+    z = (r / s) ** 2
+    if loss == 0:
+        return r, np.ones_like(r)
+    if loss == 1:
+        inner = z <= 1
+        return np.where(inner, r, s * np.sign(r)), inner.astype(float)
+    if loss == 2:
+        return r / np.sqrt(1 + z), (1 + z) ** -1.5
+    if loss == 3:
+        return r / (1 + z), (1 - z) / (1 + z) ** 2
+    if loss == 4:
+        return r / (1 + z * z), (1 - 3 * z * z) / (1 + z * z) ** 2
+    return np.sign(r), np.zeros_like(r)  # l1
+
+
+def _covariance(spec, loss, f_scale, space, x, y, w, internal, fixed) -> np.ndarray:
+    k, p = internal.shape
+    r, jac, ok = _residuals(spec, space, x, y, internal)
+    use = (w > 0) & ok.astype(bool)
+    r = np.where(use, r, 0.0)
+    jac = np.where(use[..., None], jac, 0.0)
+    jac[..., fixed.astype(bool)] = 0.0
+    psi, dpsi = _loss_terms(loss, r, f_scale)
+    n = use.sum(axis=1).astype(float)
+    dof = np.maximum(n - (p - fixed.sum()), 1.0)
+    a = np.einsum("km,kmi,kmj->kij", w * dpsi, jac, jac)
+    cov = np.full((k, p, p), np.nan)
+    free = ~fixed.astype(bool)
+    for i in range(k):
+        af = a[i][np.ix_(free, free)]
+        if not np.isfinite(af).all() or np.linalg.matrix_rank(af) < af.shape[0]:
+            continue
+        inv = np.linalg.inv(af)
+        if loss == 0:
+            s2 = float(np.sum(w[i] * r[i] ** 2)) / dof[i]
+            cf = s2 * inv
+        else:
+            b = np.einsum("m,mi,mj->ij", w[i] * psi[i] ** 2, jac[i][:, free], jac[i][:, free])
+            cf = inv @ b @ inv * (n[i] / dof[i])
+        full = np.zeros((p, p))
+        full[np.ix_(free, free)] = cf
+        cov[i] = full
+    # Reported parameters: the positive ones are exp(internal), d reported = reported * d internal.
+    scale = np.ones((k, p))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for j in spec.positive:
+            scale[:, j] = np.exp(internal[:, j])
+        return cov * scale[:, :, None] * scale[:, None, :]
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def fit_curves(
+    model: str,
+    x: Any,
+    y: Any,
+    *,
+    weights: Any = None,
+    mask: Any = None,
+    space: Space = "linear",
+    loss: Loss = "l2",
+    f_scale: float = 1.0,
+    p0: Any = "auto",
+    n_starts: int = 8,
+    bounds: Any = None,
+    fixed: Any = None,
+    max_iter: int = 500,
+    xtol: float = 1e-12,
+    ftol: float = 1e-12,
+    gtol: float = 1e-10,
+    seed: Any = None,
+) -> FitResult:
+    """Fit one model to K independent curves in one call.
+
+    Parameters
+    ----------
+    model : str
+        One of :data:`MODELS`: ``power`` (a x^b), ``saturating_power`` (a x^-b + c),
+        ``chinchilla`` (E + A N^-alpha + B D^-beta; x holds N and D), ``kaplan_nd``,
+        ``broken_power`` (one break, as in broken neural scaling laws), ``sigmoid``,
+        ``loglinear`` (c prod x_i^a_i, any number of inputs) and ``log_quadratic`` (a quadratic
+        in log inputs, for the optimum of a hyperparameter sweep).
+    x : array_like
+        Inputs: (M,) shared by every problem, (K, M) one row per problem, or (K, M, v) / (M, v)
+        for models of several inputs. Positive, except for ``sigmoid``.
+    y : array_like
+        (K, M) targets, or (M,) for a single problem. NaN drops a point (ragged problems).
+    weights : array_like, optional
+        Non-negative multipliers of each point's loss, broadcast to (K, M); 0 drops a point.
+    mask : array_like of bool, optional
+        False drops a point.
+    space : {"linear", "log"}
+        Residuals ``f(x) - y`` or ``log f(x) - log y`` (then y must be positive).
+    loss : {"l2", "l1", "huber", "soft_l1", "cauchy", "arctan"}
+        SciPy's robust losses with scale ``f_scale``; ``l1`` is the absolute deviation.
+    p0 : "auto" or array_like
+        ``"auto"``: the ``n_starts`` best variable-projection candidates. An array gives starts
+        instead: (P,) for every problem, (K, P) one per problem, (K, S, P) several per problem.
+    n_starts : int
+        Variable-projection candidates polished per problem (with ``p0="auto"``; at most 32).
+    bounds : (lower, upper), optional
+        Scalars or (P,) arrays; parameters that are held as logarithms (E, A, B, ...) need
+        positive bounds to bind.
+    fixed : sequence of str or bool array, optional
+        Parameters held at their ``p0`` value.
+    max_iter, xtol, ftol, gtol
+        Iteration cap per start and the scale-free stopping rules (see Notes).
+    seed : optional
+        Recorded in :meth:`FitResult.report`; the fit itself is deterministic.
+
+    Returns
+    -------
+    FitResult
+
+    Notes
+    -----
+    Start values by variable projection (Golub & Pereyra, SIAM J. Numer. Anal. 10(2), 1973),
+    then Levenberg-Marquardt with More's scaling (1978); robust losses by iteratively
+    reweighted Gauss-Newton steps; ``l1`` through Huber losses of shrinking scale. Stopping:
+    gtol on the cosine between the residuals and each Jacobian column, ftol on the relative
+    decrease of the objective, xtol on the relative scaled step. Cost per iteration O(M P^2).
+
+    Examples
+    --------
+    >>> import numpy as np, frontierkit as fk
+    >>> x = np.array([1.0, 2, 4, 8, 16])
+    >>> res = fk.fit_curves("power", x, 3.0 * x**-0.5)
+    >>> np.round(res.params, 6).tolist(), str(res.status)
+    ([3.0, -0.5], 'converged')
+    """
+    return _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds, fixed, max_iter, xtol,
+                ftol, gtol, seed, extra=None)
+
+
+def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds, fixed, max_iter, xtol, ftol,
+         gtol, seed, extra) -> FitResult:
+    """fit_curves; ``extra`` (K, P) adds one start per problem (reported parameters) to the
+    variable-projection candidates (bootstrap refits start from the full fit's optimum)."""
+    spec = _model(model)
+    if loss not in _LOSSES:
+        raise ValueError(f"'loss' must be one of {', '.join(k for k in _LOSSES if k != 'linear')}, but it is {loss!r}")
+    if space not in _SPACES:
+        raise ValueError(f"'space' must be 'linear' or 'log', but it is {space!r}")
+    f_scale = float(f_scale)
+    if not (f_scale > 0 and np.isfinite(f_scale)):
+        raise ValueError(f"'f_scale' must be positive and finite, but it is {f_scale}")
+    for name, val in (("xtol", xtol), ("ftol", ftol), ("gtol", gtol)):
+        if not (float(val) >= 0 and np.isfinite(float(val))):
+            raise ValueError(f"'{name}' must be non-negative and finite, but it is {val}")
+    if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"'max_iter' must be a positive integer, but it is {max_iter!r}")
+    if not isinstance(n_starts, (int, np.integer)) or not (1 if extra is None else 0) <= n_starts <= 32:
+        raise ValueError(f"'n_starts' must be an integer from 1 to 32, but it is {n_starts!r}")
+
+    yy = _float_array(y, "y")
+    single = yy.ndim == 1
+    if single:
+        yy = yy[None]
+    if yy.ndim != 2:
+        raise ValueError(f"'y' must be 1-D (M,) or 2-D (K, M), but it has shape {np.shape(y)}")
+    k, m = yy.shape
+    xx, _ = _layout_x(x, spec, None, k, m)
+    v = xx.shape[2]
+    names = spec.names(v)
+    p = len(names)
+
+    w = np.ones((k, m))
+    if weights is not None:
+        ww = _float_array(weights, "weights")
+        try:
+            w = np.broadcast_to(ww, (k, m)).astype(np.float64)
+        except ValueError:
+            raise ValueError(f"'weights' must broadcast to {(k, m)}, but it has shape {ww.shape}") from None
+        if not (np.isfinite(w).all() and (w >= 0).all()):
+            raise ValueError("'weights' must be finite and non-negative")
+    if mask is not None:
+        mk = np.asarray(mask)
+        if mk.dtype != bool:
+            raise TypeError(f"'mask' must be a boolean array, but its dtype is {mk.dtype}")
+        try:
+            w = np.where(np.broadcast_to(mk, (k, m)), w, 0.0)
+        except ValueError:
+            raise ValueError(f"'mask' must broadcast to {(k, m)}, but it has shape {mk.shape}") from None
+    drop = np.isnan(yy)
+    w = np.where(drop, 0.0, w)
+    n_dropped = int((w == 0).sum())
+    if np.isinf(yy[w > 0]).any():
+        raise ValueError("'y' must be finite where it is used (NaN drops a point)")
+    if space == "log":
+        if (yy[w > 0] <= 0).any():
+            raise ValueError("'y' must be positive for space='log'")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            yk = np.where(w > 0, np.log(np.where(w > 0, yy, 1.0)), 0.0)
+    else:
+        yk = np.where(w > 0, yy, 0.0)
+
+    lo, hi = _bounds(bounds, spec, p)
+    fixed_mask = _fixed(fixed, names)
+    starts, base, starts_desc = _starts(p0, spec, k, p, n_starts, fixed_mask)
+    n_grid = n_starts if starts is None else 0
+    if extra is not None and starts is None:
+        starts = np.ascontiguousarray(_to_internal(spec, extra)[:, None, :])
+        if n_starts == 0:
+            n_grid, starts_desc = 0, "the full fit's optimum"
+        else:
+            starts_desc = f"the full fit's optimum, then {starts_desc}"
+
+    loss_code, space_code = _LOSSES[loss], _SPACES[space]
+    name = _backend.backend(False)
+    args = (spec.code, space_code, loss_code, f_scale, xx, np.ascontiguousarray(yk), np.ascontiguousarray(w),
+            int(max_iter), float(xtol), float(ftol), float(gtol), lo, hi, fixed_mask, base, starts, n_grid)
+    if name == "cpp":
+        core = _backend.core_module()
+        assert core is not None
+        params, cost, status, n_iter, n_best = core.fit_batch(*args, 0)
+    else:
+        params, cost, status, n_iter, n_best = _fallback(name).fit_batch(*args)
+
+    cov = _covariance(spec, loss_code, f_scale, space_code, xx, yk, w, params, fixed_mask)
+    reported = _to_reported(spec, params)
+    stderr = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    settings = {
+        "K": k, "M": m, "inputs": v, "loss": loss, "f_scale": f_scale, "space": space,
+        "n_dropped": n_dropped, "weights": "given" if weights is not None else "none",
+        "starts": starts_desc, "bounds": "none" if bounds is None else f"{list(lo)} .. {list(hi)} (internal)",
+        "fixed": [n for n, f in zip(names, fixed_mask) if f] or "none", "max_iter": int(max_iter),
+        "xtol": float(xtol), "ftol": float(ftol), "gtol": float(gtol), "seed": seed, "backend": name,
+    }
+    out = dict(
+        params=reported, cost=cost, status=_STATUS[status], n_iter=n_iter, n_at_best=n_best,
+        stderr=stderr, cov=cov,
+    )
+    if single:
+        out = {key: val[0] for key, val in out.items()}
+    return FitResult(model=model, param_names=tuple(names), settings=settings, **out)
+
+
+def _bounds(bounds: Any, spec: _Model, p: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = np.full(p, -np.inf), np.full(p, np.inf)
+    if bounds is None:
+        return lo, hi
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        raise ValueError("'bounds' must be a pair (lower, upper)")
+    lo = np.broadcast_to(_float_array(bounds[0], "bounds"), (p,)).copy()
+    hi = np.broadcast_to(_float_array(bounds[1], "bounds"), (p,)).copy()
+    if np.isnan(lo).any() or np.isnan(hi).any() or (lo > hi).any():
+        raise ValueError("'bounds' must have lower <= upper and no NaN")
+    with np.errstate(divide="ignore"):
+        for j in spec.positive:
+            lo[j] = np.log(lo[j]) if lo[j] > 0 else -np.inf
+            hi[j] = np.log(hi[j]) if hi[j] > 0 else -np.inf
+    if (lo > hi).any():
+        raise ValueError("'bounds' must leave room for positive values of the positive parameters")
+    return lo, hi
+
+
+def _fixed(fixed: Any, names: list[str]) -> np.ndarray:
+    out = np.zeros(len(names), dtype=np.uint8)
+    if fixed is None:
+        return out
+    items = [fixed] if isinstance(fixed, str) else list(fixed)
+    if items and all(isinstance(f, (bool, np.bool_)) for f in items):
+        if len(items) != len(names):
+            raise ValueError(f"'fixed' must have {len(names)} flags, but it has {len(items)}")
+        return np.array(items, dtype=np.uint8)
+    for f in items:
+        if f not in names:
+            raise ValueError(f"'fixed' names unknown parameter {f!r}; the parameters are {', '.join(names)}")
+        out[names.index(f)] = 1
+    return out
+
+
+def _starts(p0: Any, spec: _Model, k: int, p: int, n_starts: int, fixed: np.ndarray):
+    if isinstance(p0, str):
+        if p0 != "auto":
+            raise ValueError(f"'p0' must be 'auto' or an array of start values, but it is {p0!r}")
+        if fixed.any():
+            raise ValueError("'fixed' parameters need their values in 'p0'")
+        return None, None, f"variable projection, {n_starts} best candidates polished"
+    arr = _float_array(p0, "p0")
+    if arr.ndim == 1:
+        arr = np.broadcast_to(arr, (k, 1, p)) if arr.shape == (p,) else arr
+    elif arr.ndim == 2 and arr.shape == (k, p):
+        arr = arr[:, None, :]
+    if arr.ndim != 3 or arr.shape[0] != k or arr.shape[2] != p or not 1 <= arr.shape[1] <= 32:
+        raise ValueError(f"'p0' must have shape ({p},), ({k}, {p}) or ({k}, S, {p}) with S <= 32, "
+                         f"but it has shape {np.shape(p0)}")
+    if not np.isfinite(arr).all():
+        raise ValueError("'p0' must be finite")
+    for j in spec.positive:
+        if (arr[..., j] <= 0).any():
+            raise ValueError(f"'p0' must be positive for parameter {spec.names(1)[j] if spec.inputs == 1 else j}")
+    internal = np.ascontiguousarray(_to_internal(spec, arr))
+    base = np.ascontiguousarray(internal[:, 0, :])
+    return internal, base, f"given, {arr.shape[1]} per problem"
+
+
+_FIT_DEFAULTS = {
+    "space": "linear", "loss": "l2", "f_scale": 1.0, "p0": "auto", "n_starts": 8, "bounds": None, "fixed": None,
+    "max_iter": 500, "xtol": 1e-12, "ftol": 1e-12, "gtol": 1e-10,
+}
+
+
+def bootstrap(
+    model: str,
+    x: Any,
+    y: Any,
+    *,
+    n_resamples: int = 1000,
+    resample: Literal["rows", "clusters"] = "rows",
+    clusters: Any = None,
+    refit: Literal["warm", "full"] = "warm",
+    seed: Any = 0,
+    **fit_options: Any,
+) -> BootstrapResult:
+    """Fit, then refit on ``n_resamples`` bootstrap resamples of the points, in one batch.
+
+    A resample is the same problem with integer weights (how often each point, or each cluster
+    of points, was drawn), so the refits are just more batch elements of one call.
+
+    Parameters
+    ----------
+    model, x, y, **fit_options
+        As in :func:`fit_curves`.
+    n_resamples : int
+        Number of resamples B.
+    resample : {"rows", "clusters"}
+        Draw points, or whole clusters of points (``clusters``: one label per point, e.g. the
+        model size, so that the points of one training run stay together).
+    refit : {"warm", "full"}
+        ``"warm"``: each refit starts from the full fit's optimum (a resample's optimum is almost
+        always in that basin: on the 240-point Chinchilla data, 1,000 resamples, the full
+        variable-projection search never found a lower cost). ``"full"``: the
+        variable-projection candidates as well, about 10x slower.
+    seed
+        Seed of NumPy's default generator; the same seed gives the same resamples.
+
+    Returns
+    -------
+    BootstrapResult
+        ``fit`` (the full-data fit), ``samples`` (the B refits; for K problems the params have
+        shape (K, B, P)) and ``ci(level)``.
+
+    Examples
+    --------
+    >>> import numpy as np, frontierkit as fk
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.geomspace(1, 100, 30)
+    >>> y = 2.0 * x**-0.3 * np.exp(0.01 * rng.standard_normal(30))
+    >>> b = fk.bootstrap("power", x, y, space="log", n_resamples=200, seed=1)
+    >>> lo, hi = b.ci(0.95)[1]
+    >>> bool(lo < -0.3 < hi)
+    True
+    """
+    if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
+        raise ValueError(f"'n_resamples' must be a positive integer, but it is {n_resamples!r}")
+    if resample not in ("rows", "clusters"):
+        raise ValueError(f"'resample' must be 'rows' or 'clusters', but it is {resample!r}")
+    if refit not in ("warm", "full"):
+        raise ValueError(f"'refit' must be 'warm' or 'full', but it is {refit!r}")
+    full = fit_curves(model, x, y, seed=seed, **fit_options)
+    yy = _float_array(y, "y")
+    single = yy.ndim == 1
+    y2 = yy[None] if single else yy
+    k, m = y2.shape
+    if resample == "clusters":
+        if clusters is None:
+            raise ValueError("resample='clusters' needs 'clusters', one label per point")
+        labels = np.asarray(clusters)
+        if labels.shape != (m,):
+            raise ValueError(f"'clusters' must have one label per point ({m}), but it has shape {labels.shape}")
+        _, inverse = np.unique(labels, return_inverse=True)
+    elif clusters is not None:
+        raise ValueError("'clusters' is only used with resample='clusters'")
+    rng = np.random.default_rng(seed)
+    base_w = np.ones((k, m))
+    if fit_options.get("weights") is not None:
+        base_w = np.broadcast_to(_float_array(fit_options["weights"], "weights"), (k, m))
+    if fit_options.get("mask") is not None:
+        base_w = np.where(np.broadcast_to(np.asarray(fit_options["mask"]), (k, m)), base_w, 0.0)
+    base_w = np.where(np.isnan(y2), 0.0, base_w)
+    counts = np.empty((k, n_resamples, m))
+    for i in range(k):
+        used = np.flatnonzero(base_w[i] > 0)
+        if resample == "rows":
+            draws = rng.integers(0, used.size, size=(n_resamples, used.size))
+            c = np.zeros((n_resamples, m))
+            np.add.at(c, (np.arange(n_resamples)[:, None], used[draws]), 1.0)
+        else:
+            groups = np.unique(inverse[used])
+            draws = groups[rng.integers(0, groups.size, size=(n_resamples, groups.size))]
+            per_group = np.zeros((n_resamples, inverse.max() + 1))
+            np.add.at(per_group, (np.arange(n_resamples)[:, None], draws), 1.0)
+            c = per_group[:, inverse] * (base_w[i] > 0)
+        counts[i] = c * base_w[i]
+    # Resample b of problem i is batch element i * B + b.
+    xx = _float_array(x, "x")
+    spec = MODELS[model]
+    per_problem_x = (xx.ndim == 3) or (xx.ndim == 2 and spec.inputs == 1 and xx.shape == (k, m) and k > 1)
+    x_rep = np.repeat(xx, n_resamples, axis=0) if per_problem_x else xx
+    y_rep = np.repeat(y2, n_resamples, axis=0)
+    opts = {key: val for key, val in fit_options.items() if key not in ("weights", "mask")}
+    kw = {name: opts.pop(name, default) for name, default in _FIT_DEFAULTS.items()}
+    if opts:
+        raise TypeError(f"unexpected option(s) {', '.join(map(repr, opts))}")
+    extra = np.repeat(np.atleast_2d(full.params), n_resamples, axis=0)
+    if refit == "warm":
+        kw["n_starts"] = 0
+    samples = _fit(model, x_rep, y_rep, counts.reshape(k * n_resamples, m), None, seed=seed, extra=extra, **kw)
+    shaped = _reshape_samples(samples, k, n_resamples, single)
+    return BootstrapResult(fit=full, samples=shaped, resample=resample, seed=seed)
+
+
+def _reshape_samples(s: FitResult, k: int, b: int, single: bool) -> FitResult:
+    def shape(a):
+        a = np.asarray(a)
+        a = a.reshape((k, b) + a.shape[1:])
+        return a[0] if single else a
+
+    return dataclasses.replace(
+        s, params=shape(s.params), cost=shape(s.cost), status=shape(s.status), n_iter=shape(s.n_iter),
+        n_at_best=shape(s.n_at_best), stderr=shape(s.stderr), cov=shape(s.cov),
+    )
+
+
+_bootstrap = bootstrap  # fit_chinchilla's argument `bootstrap` shadows the function
+
+
+# --- Chinchilla --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ChinchillaFit:
+    """A fit of L(N, D) = E + A N^-alpha + B D^-beta, with bootstrap refits when asked for."""
+
+    fit: FitResult
+    boot: BootstrapResult | None
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The fitted E, A, B, alpha, beta by name."""
+        return dict(zip(self.fit.param_names, map(float, self.fit.params)))
+
+    def ci(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
+        """Intervals of every parameter: bootstrap percentiles when there are resamples, else
+        Wald intervals from the standard errors."""
+        if self.boot is not None:
+            q = self.boot.ci(level)
+        else:
+            from statistics import NormalDist
+
+            z = NormalDist().inv_cdf(0.5 + level / 2)
+            q = np.stack([self.fit.params - z * self.fit.stderr, self.fit.params + z * self.fit.stderr], axis=-1)
+        return {n: (float(a), float(b)) for n, (a, b) in zip(self.fit.param_names, q)}
+
+    def compute_optimal(self, C: Any, level: float = 0.95) -> dict[str, np.ndarray]:
+        """Compute-optimal N and D for budgets C (FLOPs, with C = 6 N D).
+
+        Minimising the law subject to 6 N D = C gives N_opt = G (C/6)^(beta/(alpha+beta)) and
+        D_opt = (C/6)^(alpha/(alpha+beta)) / G, G = (alpha A / (beta B))^(1/(alpha+beta)).
+        Returns ``N_opt``, ``D_opt`` and, with bootstrap resamples, their percentile intervals
+        ``N_opt_ci`` and ``D_opt_ci`` (shape (..., 2)).
+        """
+        c = _float_array(C, "C")
+        if not (c > 0).all():
+            raise ValueError("'C' must be positive")
+        n_opt, d_opt = _compute_optimal(self.fit.params, c)
+        out = {"N_opt": n_opt, "D_opt": d_opt}
+        if self.boot is not None:
+            ns, ds = _compute_optimal(self.boot.samples.params.reshape((-1,) + (1,) * c.ndim + (5,)), c)
+            ok = np.isfinite(ns) & np.isfinite(ds)
+            ns, ds = np.where(ok, ns, np.nan), np.where(ok, ds, np.nan)
+            out["N_opt_ci"] = _percentile_ci(ns, level, axis=0)
+            out["D_opt_ci"] = _percentile_ci(ds, level, axis=0)
+        return out
+
+
+def _compute_optimal(params: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e, a, b, alpha, beta = (params[..., i] for i in range(5))
+    s = alpha + beta
+    g = (alpha * a / (beta * b)) ** (1 / s)
+    half = c / 6.0
+    return g * half ** (beta / s), half ** (alpha / s) / g
+
+
+def fit_chinchilla(
+    N: Any,
+    D: Any,
+    L: Any,
+    *,
+    loss: Loss = "huber",
+    f_scale: float = 1e-3,
+    space: Space = "log",
+    init: Any = "varpro",
+    bootstrap: int = 0,
+    resample: Literal["rows", "clusters"] = "rows",
+    clusters: Any = None,
+    seed: Any = 0,
+    **fit_options: Any,
+) -> ChinchillaFit:
+    """Fit the Chinchilla law L(N, D) = E + A N^-alpha + B D^-beta (Hoffmann et al. 2022).
+
+    Parameters
+    ----------
+    N, D, L : array_like, shape (M,)
+        Parameters, training tokens and final loss of each run.
+    loss, f_scale, space
+        The objective; the defaults are Hoffmann et al.'s (Huber, delta 1e-3, on log L).
+    init : {"varpro", "hoffmann"} or array_like
+        ``"varpro"``: variable-projection starts. ``"hoffmann"``: Hoffmann et al.'s grid of
+        4,500 starts (alpha, beta in {0, .5, .., 2}, e in {-1, -.5, .., 1}, a, b in
+        {0, 5, .., 25} for E = exp(e), A = exp(a), B = exp(b)), each polished. An array: starts
+        (5,) or (S, 5) in (E, A, B, alpha, beta).
+    bootstrap : int
+        Number of bootstrap resamples (0: none).
+    resample, clusters, seed
+        As in :func:`frontierkit.bootstrap`.
+
+    Returns
+    -------
+    ChinchillaFit
+        ``params``, ``ci(level)``, ``compute_optimal(C)``, the underlying ``fit`` and ``boot``.
+
+    Examples
+    --------
+    >>> import numpy as np, frontierkit as fk
+    >>> N, D = np.meshgrid(np.geomspace(1e8, 1e10, 6), np.geomspace(1e9, 1e11, 6))
+    >>> L = 1.69 + 406.4 * N**-0.34 + 410.7 * D**-0.28
+    >>> f = fk.fit_chinchilla(N.ravel(), D.ravel(), L.ravel(), loss="l2")
+    >>> {k: round(v, 4) for k, v in f.params.items()}
+    {'E': 1.69, 'A': 406.4, 'B': 410.7, 'alpha': 0.34, 'beta': 0.28}
+    """
+    n, d, l_ = (_float_array(a, name).ravel() for a, name in ((N, "N"), (D, "D"), (L, "L")))
+    if not (n.shape == d.shape == l_.shape):
+        raise ValueError(f"'N', 'D' and 'L' must have the same length, but they have {n.size}, {d.size}, {l_.size}")
+    x = np.stack([n, d], axis=1)
+    opts = dict(loss=loss, f_scale=f_scale, space=space, **fit_options)
+    if isinstance(init, str) and init == "hoffmann":
+        grid = np.array(np.meshgrid(
+            np.arange(-1.0, 1.01, 0.5), np.arange(0.0, 25.1, 5.0), np.arange(0.0, 25.1, 5.0),
+            np.arange(0.0, 2.01, 0.5), np.arange(0.0, 2.01, 0.5), indexing="ij",
+        )).reshape(5, -1).T
+        starts = grid.copy()
+        starts[:, :3] = np.exp(starts[:, :3])
+        m = n.size
+        res = fit_curves("chinchilla", x, np.broadcast_to(l_, (len(starts), m)), p0=starts[:, None, :], **opts)
+        best = int(np.argmin(res.cost))
+        tol = 1e-8 * abs(res.cost[best])
+        fit = dataclasses.replace(
+            res, params=res.params[best], cost=res.cost[best], status=res.status[best],
+            n_iter=np.asarray(int(res.n_iter.sum())), n_at_best=np.asarray(int((res.cost <= res.cost[best] + tol).sum())),
+            stderr=res.stderr[best], cov=res.cov[best],
+            settings={**res.settings, "K": 1, "starts": "Hoffmann et al.'s grid, 4,500 starts"},
+        )
+    elif isinstance(init, str):
+        if init != "varpro":
+            raise ValueError(f"'init' must be 'varpro', 'hoffmann' or an array of starts, but it is {init!r}")
+        fit = fit_curves("chinchilla", x, l_, **opts)
+    else:
+        p0 = _float_array(init, "init")
+        fit = fit_curves("chinchilla", x, l_, p0=p0.reshape(1, -1, p0.shape[-1]), **opts)
+    boot = None
+    if bootstrap:
+        boot = _bootstrap("chinchilla", x, l_, n_resamples=int(bootstrap), resample=resample, clusters=clusters,
+                          seed=seed, **opts)
+        boot = dataclasses.replace(boot, fit=fit)
+    return ChinchillaFit(fit=fit, boot=boot)
