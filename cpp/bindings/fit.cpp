@@ -25,6 +25,8 @@ fit::Batch describe(int model, int space, int loss, double f_scale, const Arr& x
     if (w.shape(0) != K || w.shape(1) != M || x.shape(1) != M || (x.shape(0) != K && x.shape(0) != 1))
         throw std::invalid_argument("x, y and weights disagree in shape");
     if (v < 1 || v > fit::kMaxParams) throw std::invalid_argument("x must have 1 to 10 inputs");
+    if ((model == fit::kChinchilla || model == fit::kKaplanND) && v != 2)
+        throw std::invalid_argument("chinchilla and kaplan_nd take 2 inputs (ln N, ln D)");
     const int P = fit::n_params(model, static_cast<int>(v));
     if (P < 1 || P > fit::kMaxParams) throw std::invalid_argument("unknown model, or too many parameters");
     if (M > 2147483647) throw std::invalid_argument("too many points per problem");
