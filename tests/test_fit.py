@@ -312,3 +312,110 @@ def test_every_model_has_names_and_a_form():
         v = spec.inputs or 2
         assert len(spec.names(v)) == len(set(spec.names(v))), name
         assert spec.form, name
+
+
+# --- early stopping, grid scoring, per-problem status --------------------------------------------
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_adaptive_polishing_reaches_the_optimum_of_polishing_all(case):
+    """Stopping once n_agree starts agree (the model's default) loses nothing against
+    polishing all of them (on noisy problems with outliers, for a robust loss and l2)."""
+    model, x, true, space = _model_cases()[case]
+    rng = np.random.default_rng(100 + case)
+    f_true = fk.fit_curves(model, x, np.ones(len(x)), p0=np.asarray(true), max_iter=1).predict(x)
+    k = 40
+    noise = 0.03 * rng.standard_normal((k, len(x)))
+    noise[:, ::9] += 0.3
+    y = f_true * np.exp(noise) if space == "log" else f_true + noise * np.std(f_true)
+    for loss in ("l2", "soft_l1"):
+        f_scale = 0.05 if space == "log" else 0.05 * float(np.std(f_true))
+        fast = fk.fit_curves(model, x, y, space=space, loss=loss, f_scale=f_scale)
+        full = fk.fit_curves(model, x, y, space=space, loss=loss, f_scale=f_scale, n_agree=0)
+        assert (fast.cost <= full.cost * (1 + 1e-9) + 1e-300).all(), (model, loss)
+        assert (full.n_at_best >= 1).all() and (fast.n_at_best <= 8).all()
+        assert fast.n_iter.sum() <= full.n_iter.sum()
+        assert "every start polished" in full.report()
+        if model != "broken_power":
+            assert "polishing stops once" in fast.report()
+
+
+def test_hoffmann_grid_scored_equals_every_start_polished(epoch):
+    """init='hoffmann' scores the 4,500 starts and polishes the best: the same optimum as
+    polishing every one of them (Hoffmann et al.'s procedure)."""
+    n, d, loss = epoch
+    f = fk.fit_chinchilla(n, d, loss, init="hoffmann")
+    grid = np.array(np.meshgrid(np.arange(-1.0, 1.01, 0.5), np.arange(0.0, 25.1, 5.0), np.arange(0.0, 25.1, 5.0),
+                                np.arange(0.0, 2.01, 0.5), np.arange(0.0, 2.01, 0.5), indexing="ij")).reshape(5, -1).T
+    assert grid.shape == (4500, 5)
+    starts = grid.copy()
+    starts[:, :3] = np.exp(starts[:, :3])
+    every = fk.fit_curves("chinchilla", np.column_stack([n, d]), np.broadcast_to(loss, (4500, loss.size)),
+                          space="log", loss="huber", f_scale=1e-3, p0=starts[:, None, :])
+    best = float(np.nanmin(every.cost))
+    assert float(f.fit.cost) <= best * (1 + 1e-10)
+    assert float(f.fit.cost) == pytest.approx(float(fk.fit_chinchilla(n, d, loss).fit.cost), rel=1e-9)
+    assert "Hoffmann" in f.fit.report() and str(f.fit.status) == "converged"
+    with pytest.raises(TypeError, match="p0"):
+        fk.fit_chinchilla(n, d, loss, init="hoffmann", p0=starts[0])
+
+
+def test_too_few_points_is_a_per_problem_status():
+    x = np.geomspace(1, 100, 6)
+    y = np.tile(4.0 * x**-0.5 + 1.0, (4, 1))
+    y[1] = np.nan  # all missing
+    y[2, 2:] = np.nan  # 2 points for 3 parameters
+    mask = np.ones_like(y, dtype=bool)
+    mask[3, :] = False
+    mask[3, :3] = True  # exactly 3: enough
+    res = fk.fit_curves("saturating_power", x, y, mask=mask)
+    assert list(res.status) == ["converged", "too_few_points", "too_few_points", "converged"]
+    assert np.isnan(res.params[1:3]).all() and np.isnan(res.cost[1:3]).all()
+    assert (res.n_iter[1:3] == 0).all() and np.isfinite(res.params[[0, 3]]).all()
+    one = fk.fit_curves("saturating_power", x, y[0])
+    np.testing.assert_array_equal(res.params[0], one.params)
+    assert "too_few_points 2" in res.report()
+    with pytest.raises(ValueError, match="'y' has 2 usable points.*3 free parameters"):
+        fk.fit_curves("saturating_power", x, y[2])
+    with pytest.raises(ValueError, match="'y' has 0 usable points"):
+        fk.fit_curves("power", x, y[1])
+    # A fixed parameter lowers what is needed.
+    ok = fk.fit_curves("saturating_power", x[:2], y[0, :2], p0=[4.0, 0.5, 1.0], fixed=["c"])
+    assert str(ok.status) == "converged"
+
+
+def test_converging_on_the_last_allowed_iteration_says_converged():
+    x = np.geomspace(1, 1000, 15)
+    y = 5.0 * x**-0.4 + 1.3 + 0.01 * np.sin(np.arange(15))
+    p0 = [2.0, 0.2, 2.0]
+    free = fk.fit_curves("saturating_power", x, y, p0=p0)
+    n = int(free.n_iter)
+    assert str(free.status) == "converged" and n > 2
+    exact = fk.fit_curves("saturating_power", x, y, p0=p0, max_iter=n)
+    assert str(exact.status) == "converged" and int(exact.n_iter) == n
+    np.testing.assert_array_equal(exact.params, free.params)
+    short = fk.fit_curves("saturating_power", x, y, p0=p0, max_iter=n - 1)
+    assert str(short.status) == "max_iter"
+
+
+def test_l1_stages_have_their_own_budget():
+    """Each stage of the l1 continuation gets max_iter iterations: a fit needing more than
+    max_iter in all still converges."""
+    rng = np.random.default_rng(5)
+    x = np.geomspace(1, 1000, 60)
+    y = 5.0 * x**-0.4 + 1.3 + 0.02 * rng.standard_cauchy(60)
+    res = fk.fit_curves("saturating_power", x, y, loss="l1", max_iter=30)
+    assert str(res.status) == "converged" and int(res.n_iter) > 30
+
+
+def test_grid_objective_equals_the_fit_cost(epoch):
+    from frontierkit._backend import core_module
+
+    core = core_module()
+    n, d, loss = epoch
+    f = fk.fit_chinchilla(n, d, loss)
+    x = np.log(np.column_stack([n, d]))[None]
+    internal = np.array([[np.log(f.params["E"]), np.log(f.params["A"]), np.log(f.params["B"]), f.params["alpha"],
+                          f.params["beta"]]])
+    got = core.fit_objective(2, 1, 1, 1e-3, x, np.log(loss)[None], np.ones((1, loss.size)), internal, 0)
+    assert got[0] == pytest.approx(float(f.fit.cost), rel=1e-12)

@@ -113,7 +113,9 @@ def _free(P):
     return np.full(P, -INF), np.full(P, INF), np.zeros(P, dtype=np.uint8)
 
 
-def _args(model, v, space, loss, K, M, max_iter, n_grid, **kw):
+def _args(model, v, space, loss, K, M, max_iter, n_grid, n_agree=None, **kw):
+    # The early stop after n_agree agreeing starts: off, 1 and 2, rotating with the loss.
+    n_agree = loss % 3 if n_agree is None else n_agree
     x, y, w, _p = _data(model, v, space, K, M, outlier=loss > 0, **kw)
     f_scale = 0.05 if space == 1 else 0.05 * float(np.median(np.abs(y)))
     lo, hi, fixed = _free(_n_params(model, v))
@@ -135,6 +137,7 @@ def _args(model, v, space, loss, K, M, max_iter, n_grid, **kw):
         None,
         None,
         n_grid,
+        n_agree,
     )
 
 
@@ -239,13 +242,13 @@ def test_bounds_fixed_and_given_starts(request, core, which):
     base = np.tile(p, (K, 1))
     base[:, 0] = np.log(1.5)
     starts = np.tile(p, (K, 2, 1)) + np.array([0.1, -0.1])[None, :, None]
-    args = (2, 1, 1, 0.05, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, base, starts, 2)
+    args = (2, 1, 1, 0.05, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, base, starts, 2, 0)
     params, _cost, status, _n_iter, _n_at_best = _check(backend, core, args)
     assert np.all(status == 4)  # at a bound
     np.testing.assert_array_equal(params[:, 0], base[:, 0])
     assert np.all(params[:, 3] == 0.3)
     # Given starts only (n_grid 0), l1 loss.
-    args = (2, 1, L1, 0.05, x, y, w, 40, 1e-10, 1e-10, 1e-10, lo, hi, fixed, base, starts, 0)
+    args = (2, 1, L1, 0.05, x, y, w, 40, 1e-10, 1e-10, 1e-10, lo, hi, fixed, base, starts, 0, 2)
     _check(backend, core, args)
 
 
@@ -259,7 +262,7 @@ def test_shared_inputs_zero_weights_and_failures(request, core, which):
     _check(
         backend,
         core,
-        (5, 0, 3, 0.05, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2),
+        (5, 0, 3, 0.05, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2, 2),
     )
     # Problem 0 has no point left: non-finite status and NaN parameters; problem 1 lost a few.
     x, y, w, _p = _data(3, 2, 1, 2, 20)
@@ -269,7 +272,7 @@ def test_shared_inputs_zero_weights_and_failures(request, core, which):
     params, cost, status, n_iter, n_at_best = _check(
         backend,
         core,
-        (3, 1, 0, 1.0, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2),
+        (3, 1, 0, 1.0, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2, 0),
     )
     assert status[0] == 2 and cost[0] == INF and np.isnan(params[0]).all() and n_at_best[0] == 0
     assert status[1] == 0 and np.isfinite(params[1]).all()
@@ -280,7 +283,7 @@ def test_shared_inputs_zero_weights_and_failures(request, core, which):
     _params, _cost, status, _n, _b = _check(
         backend,
         core,
-        (6, 1, 0, 1.0, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2),
+        (6, 1, 0, 1.0, x, y, w, 100, 1e-10, 1e-10, 1e-10, lo, hi, fixed, None, None, 2, 1),
     )
     assert np.all(status == 3)
 
@@ -318,6 +321,7 @@ def test_wild_starts(request, core, which):
                 None,
                 starts,
                 0,
+                i % 3,
             )
             _check(backend, core, args)
 
@@ -327,7 +331,7 @@ def test_argument_checks(request, core, which):
     backend = request.getfixturevalue(f"{which}_fit")
     x, y, w, _p = _data(0, 1, 0, 2, 10)
     lo, hi, fixed = _free(2)
-    good = (0, 0, 0, 1.0, x, y, w, 10, 1e-8, 1e-8, 1e-8, lo, hi, fixed, None, None, 1)
+    good = (0, 0, 0, 1.0, x, y, w, 10, 1e-8, 1e-8, 1e-8, lo, hi, fixed, None, None, 1, 2)
     bad = [
         {4: np.ascontiguousarray(x[:, :5])},  # x and y disagree
         {11: lo[:1]},  # one bound per parameter
@@ -336,6 +340,7 @@ def test_argument_checks(request, core, which):
         {16: 0},  # no starts and no grid
         {15: np.zeros((2, 30, 2)), 16: 3},  # more than 32 starts
         {0: 99},  # unknown model
+        {17: -1},  # n_agree
     ]
     for change in bad:
         args = list(good)
@@ -366,6 +371,7 @@ def test_argument_checks(request, core, which):
         None,
         None,
         1,
+        2,
     )
     for mod, extra in ((core, (1,)), (backend, ())):
         with pytest.raises(ValueError, match="take 2 inputs"):
@@ -439,3 +445,50 @@ def test_public_fit_on_each_backend_equals_cpp(name, monkeypatch):
     np.testing.assert_allclose(got.cost, want.cost, rtol=1e-12)
     np.testing.assert_array_equal(got.status, want.status)
     np.testing.assert_allclose(got.stderr, want.stderr, rtol=1e-7)
+
+
+# ----------------------------------------------------------------------------------------------
+# fit_objective: the objective at many parameter vectors (scoring a grid of starts).
+
+
+def _scipy_loss(loss, r, s):
+    """SciPy least_squares' per-point loss 0.5 s^2 rho((r/s)^2); |r| for l1."""
+    z = (r / s) ** 2
+    if loss == L1:
+        return np.abs(r)
+    rho = [z, np.where(z <= 1, z, 2 * np.sqrt(z) - 1), 2 * (np.sqrt(1 + z) - 1), np.log1p(z), np.arctan(z)][loss]
+    return 0.5 * s * s * rho
+
+
+@pytest.mark.parametrize("which", ["numba", "numpy"])
+def test_objective_matches_formula_and_core(request, core, which):
+    backend = request.getfixturevalue(f"{which}_fit")
+    rng = np.random.default_rng(3)
+    for model, v in _MODEL_V:
+        for space in (0, 1):
+            for loss in range(N_LOSSES):
+                if space == 1 and model in (5, 7):
+                    continue  # a quadratic or a sigmoid may be negative: no log residual
+                x, y, w, p = _data(model, v, space, 1, 15, outlier=True)
+                w[0, 2] = 0.0  # a dropped point
+                w[0, 4] = 2.5
+                s = 0.05
+                params = p + 0.05 * rng.standard_normal((6, p.size))
+                want_core = core.fit_objective(model, space, loss, s, x, y, w, params, 1)
+                got = backend.fit_objective(model, space, loss, s, x, y, w, params)
+                np.testing.assert_allclose(got, want_core, rtol=1e-12)
+                for j in range(params.shape[0]):
+                    fj = _model_value(model, x[0], params[j])
+                    r = (np.log(fj) if space == 1 else fj) - y[0]
+                    want = float(np.sum(w[0] * _scipy_loss(loss, r, s)))
+                    np.testing.assert_allclose(want_core[j], want, rtol=1e-9)
+    # Undefined: log of a negative model value gives +inf; shape errors are ValueErrors.
+    x, y, w, p = _data(0, 1, 1, 1, 10)
+    bad = np.array([[-1.0, 0.3], [2.0, 0.3]])
+    for mod, extra in ((core, (1,)), (backend, ())):
+        out = mod.fit_objective(0, 1, 0, 1.0, x, y, w, bad, *extra)
+        assert out[0] == INF and np.isfinite(out[1])
+        with pytest.raises(ValueError):
+            mod.fit_objective(0, 1, 0, 1.0, x, y, w, np.zeros((2, 3)), *extra)
+        with pytest.raises(ValueError):
+            mod.fit_objective(0, 1, 0, 1.0, np.repeat(x, 2, 0), np.repeat(y, 2, 0), np.repeat(w, 2, 0), bad, *extra)

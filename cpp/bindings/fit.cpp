@@ -53,7 +53,7 @@ void register_fit(py::module_& m) {
         "fit_batch",
         [](int model, int space, int loss, double f_scale, const Arr& x, const Arr& y, const Arr& w, int max_iter,
            double xtol, double ftol, double gtol, const Arr& lo, const Arr& hi, const Flags& fixed,
-           std::optional<Arr> base, std::optional<Arr> starts, int n_grid, int threads) {
+           std::optional<Arr> base, std::optional<Arr> starts, int n_grid, int n_agree, int threads) {
             fit::Batch b = describe(model, space, loss, f_scale, x, y, w);
             const py::ssize_t K = b.K, P = b.P;
             if (lo.ndim() != 1 || hi.ndim() != 1 || fixed.ndim() != 1 || lo.shape(0) != P || hi.shape(0) != P ||
@@ -67,6 +67,7 @@ void register_fit(py::module_& m) {
                 throw std::invalid_argument("n_grid must be positive when no starts are given");
             if (starts && starts->shape(1) + n_grid > fit::kMaxStarts)
                 throw std::invalid_argument("at most 32 starts per problem");
+            if (n_agree < 0) throw std::invalid_argument("n_agree must be non-negative");
             b.max_iter = max_iter;
             b.xtol = xtol;
             b.ftol = ftol;
@@ -78,6 +79,7 @@ void register_fit(py::module_& m) {
             b.starts = starts ? starts->data() : nullptr;
             b.n_given = starts ? static_cast<int>(starts->shape(1)) : 0;
             b.n_grid = n_grid;
+            b.n_agree = n_agree;
             Arr params({K, P});
             Arr cost(K);
             py::array_t<std::int32_t> status(K), n_iter(K), n_at_best(K);
@@ -95,8 +97,26 @@ void register_fit(py::module_& m) {
         py::arg("y").noconvert(), py::arg("weights").noconvert(), py::arg("max_iter"), py::arg("xtol"),
         py::arg("ftol"), py::arg("gtol"), py::arg("lo").noconvert(), py::arg("hi").noconvert(),
         py::arg("fixed").noconvert(), py::arg("base").noconvert(), py::arg("starts").noconvert(),
-        py::arg("n_grid"), py::arg("threads"),
+        py::arg("n_grid"), py::arg("n_agree"), py::arg("threads"),
         "Fit K problems: (params, cost, status, n_iter, n_at_best), parameters internal.");
+    m.def(
+        "fit_objective",
+        [](int model, int space, int loss, double f_scale, const Arr& x, const Arr& y, const Arr& w, const Arr& params,
+           int threads) {
+            fit::Batch b = describe(model, space, loss, f_scale, x, y, w);
+            if (b.K != 1 || x.shape(0) != 1) throw std::invalid_argument("fit_objective takes one problem (K = 1)");
+            if (params.ndim() != 2 || params.shape(1) != b.P) throw std::invalid_argument("params must have shape (S, P)");
+            const py::ssize_t S = params.shape(0);
+            Arr cost(S);
+            {
+                py::gil_scoped_release nogil;  // as above
+                fit::objectives(b, params.data(), S, cost.mutable_data(), threads);
+            }
+            return cost;
+        },
+        py::arg("model"), py::arg("space"), py::arg("loss"), py::arg("f_scale"), py::arg("x").noconvert(),
+        py::arg("y").noconvert(), py::arg("weights").noconvert(), py::arg("params").noconvert(), py::arg("threads"),
+        "Objective of one problem at S internal parameter vectors (S,); inf where undefined.");
     m.def(
         "fit_residuals",
         [](int model, int space, const Arr& x, const Arr& y, const Arr& params, int threads) {

@@ -21,7 +21,7 @@ Problem problem_of(const Batch& b, std::int64_t k) {
 }  // namespace
 
 void fit_batch(const Batch& b, const BatchOutput& out, int threads) {
-    const Options opt{b.max_iter, b.xtol, b.ftol, b.gtol, b.lo, b.hi, b.fixed};
+    const Options opt{b.max_iter, b.xtol, b.ftol, b.gtol, b.lo, b.hi, b.fixed, b.n_agree};
     std::vector<double> no_base(static_cast<std::size_t>(b.P), 0.0);
     // Small batches of small problems stay on one thread.
     const int t = b.K * b.M < 2000 ? 1 : threads;
@@ -37,6 +37,13 @@ void fit_batch(const Batch& b, const BatchOutput& out, int threads) {
         out.status[k] = r.status;
         out.n_iter[k] = r.n_iter;
         out.n_at_best[k] = r.n_at_best;
+    });
+}
+
+void objectives(const Batch& b, const double* params, std::int64_t S, double* cost, int threads) {
+    const Problem pb = problem_of(b, 0);
+    parallel_for(static_cast<std::size_t>(S), S * b.M < 20000 ? 1 : threads, [&](std::size_t s) {
+        cost[s] = objective(pb, params + static_cast<std::int64_t>(s) * b.P);
     });
 }
 

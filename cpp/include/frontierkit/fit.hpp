@@ -25,6 +25,7 @@ struct Batch {
     const double* starts;  // K x S x P given starts, or null
     int n_given;           // S
     int n_grid;            // how many variable-projection candidates to polish as well
+    int n_agree;           // stop once this many starts reach the best cost (0: polish all)
 };
 
 struct BatchOutput {
@@ -36,6 +37,10 @@ struct BatchOutput {
 };
 
 void fit_batch(const Batch& b, const BatchOutput& out, int threads);
+
+// The objective (the problem's loss, summed) of problem 0 of b at S parameter vectors
+// (S x P, internal): +inf where it is undefined. For scoring a large grid of starts.
+void objectives(const Batch& b, const double* params, std::int64_t S, double* cost, int threads);
 
 // Residuals and their Jacobian at given parameters: r (K x M), J (K x M x P); ok[k*M+i] = 0
 // where the model is undefined (r and J are then NaN).

@@ -45,12 +45,16 @@ struct Problem {
 };
 
 struct Options {
-    int max_iter;
+    int max_iter;  // per start, and per stage of the l1 continuation
     double xtol, ftol, gtol;
     const double* lo;  // P lower bounds (internal parameters), -inf for none
     const double* hi;  // P upper bounds
     const unsigned char* fixed;  // P flags: 1 = held at its start value
+    int n_agree;  // stop polishing starts once this many reach the best cost (0: polish all)
 };
+
+// v clipped into [lo, hi]; NaN stays NaN (fmax would turn it into lo).
+FK_HD double clip(double v, double lo, double hi) { return v != v ? v : fmin(fmax(v, lo), hi); }
 
 // sum_i w_i l(r_i) and, when H is given, the reweighted normal equations: H = sum w rho' J J^T
 // (lower triangle, row-major P x P), g = sum w rho' r J, and S = sum w rho' r^2. False when a
@@ -138,7 +142,7 @@ FK_HD RunResult lm_run(const Problem& pb, int loss, double s, const Options& opt
     }
     for (int a = 0; a < P; ++a) D[a] = fmax(H[a * P + a], 1e-300);
     double lam = 1e-3, nu = 2.0;
-    while (res.n_iter < iter_budget) {
+    while (true) {
         for (int a = 0; a < P; ++a) D[a] = fmax(D[a], H[a * P + a]);
         // Free parameters: not fixed, and not held at a bound by a gradient pointing outward.
         int nf = 0;
@@ -149,12 +153,21 @@ FK_HD RunResult lm_run(const Problem& pb, int loss, double s, const Options& opt
             idx[nf++] = a;
             if (fabs(g[a]) > opt.gtol * sqrt(H[a * P + a] * S)) small_grad = false;
         }
+        // Checked before the budget, so that a run converging on its last iteration says so.
         if (nf == 0 || small_grad || cost == 0.0) {
             res.status = kConverged;
             break;
         }
+        if (res.n_iter >= iter_budget) {
+            res.status = kMaxIter;
+            break;
+        }
         ++res.n_iter;
-        bool accepted = false, done = false;
+        // done: stop with status `end`. Giving up because the damped normal equations cannot be
+        // factored even with lambda past 1e300 is kSingular; because every trial, however
+        // short, has no finite objective, kNonFinite (the last accepted point is kept).
+        bool accepted = false, done = false, trial_ok = true;
+        int end = kConverged;
         while (!accepted) {
             for (int a = 0; a < nf; ++a) {
                 for (int b = 0; b <= a; ++b) {
@@ -164,20 +177,25 @@ FK_HD RunResult lm_run(const Problem& pb, int loss, double s, const Options& opt
                 A[a * nf + a] += lam * D[idx[a]];
                 rhs[a] = -g[idx[a]];
             }
-            if (!cholesky(A, nf)) {
+            bool solved = cholesky(A, nf);
+            if (solved) {
+                cholesky_solve(A, nf, rhs, rhs);
+                for (int a = 0; a < nf; ++a) solved = solved && fabs(rhs[a]) < __builtin_huge_val();
+            }
+            if (!solved) {
                 lam = lam * nu;
                 nu *= 2.0;
                 if (lam > 1e300) {
                     done = true;
+                    end = kSingular;
                     break;
                 }
                 continue;
             }
-            cholesky_solve(A, nf, rhs, rhs);
             for (int a = 0; a < P; ++a) trial[a] = p[a];
             for (int a = 0; a < nf; ++a) {
                 const int ia = idx[a];
-                trial[ia] = fmin(fmax(p[ia] + rhs[a], opt.lo[ia]), opt.hi[ia]);
+                trial[ia] = clip(p[ia] + rhs[a], opt.lo[ia], opt.hi[ia]);
             }
             double pred = 0.0, dnorm = 0.0, pnorm = 0.0;
             for (int a = 0; a < P; ++a) {
@@ -195,8 +213,8 @@ FK_HD RunResult lm_run(const Problem& pb, int loss, double s, const Options& opt
             // The trial's normal equations come with its cost: most trials are accepted, and
             // then they are the next iteration's, at no second pass over the data.
             double c_new;
-            const bool ok = accumulate(pb, loss, s, trial, &c_new, H_new, g_new, &S_new);
-            if (ok && c_new < cost) {
+            trial_ok = accumulate(pb, loss, s, trial, &c_new, H_new, g_new, &S_new);
+            if (trial_ok && c_new < cost) {
                 const double actual = cost - c_new;
                 const double rho = pred > 0 ? actual / pred : 0.0;
                 const double t = 2.0 * rho - 1.0;
@@ -220,12 +238,13 @@ FK_HD RunResult lm_run(const Problem& pb, int loss, double s, const Options& opt
                 nu *= 2.0;
                 if (lam > 1e300) {
                     done = true;
+                    end = trial_ok ? kConverged : kNonFinite;
                     break;
                 }
             }
         }
         if (done) {
-            res.status = kConverged;
+            res.status = end;
             break;
         }
     }
@@ -243,23 +262,22 @@ FK_HD double objective(const Problem& pb, const double* p) {
 // Polish from p (in place) for the problem's loss: one run, or the Huber continuation for l1.
 FK_HD RunResult polish(const Problem& pb, const Options& opt, double* p) {
     if (pb.loss != kL1) return lm_run(pb, pb.loss, pb.f_scale, opt, p, opt.max_iter);
-    // l1: start the Huber scale at the root mean square residual and shrink it tenfold per stage
-    // down to 1e-12 of it.
+    // l1: 13 Huber stages, the scale starting at the root mean square residual and shrinking
+    // tenfold per stage, each warm-started from the last with its own iteration budget. The
+    // status is the last stage's.
     double c2;
     if (!accumulate(pb, kL2, 1.0, p, &c2, nullptr, nullptr, nullptr)) return RunResult{__builtin_huge_val(), kNonFinite, 0};
     double wsum = 0.0;
     for (int i = 0; i < pb.M; ++i) wsum += pb.w[i] > 0 ? pb.w[i] : 0.0;
     const double s0 = sqrt(2.0 * c2 / fmax(wsum, 1e-300));
     RunResult total{0.0, kConverged, 0};
-    if (!(s0 > 0)) {
-        total.cost = objective(pb, p);
-        return total;
-    }
-    for (double s = s0; s >= 1e-12 * s0; s *= 0.1) {
-        const RunResult r = lm_run(pb, kHuber, s, opt, p, opt.max_iter - total.n_iter);
+    double s = s0;
+    // Residuals below 1e-290 are an exact fit; a smaller scale would underflow.
+    for (int stage = 0; stage < 13 && s > 1e-290; ++stage, s *= 0.1) {
+        const RunResult r = lm_run(pb, kHuber, s, opt, p, opt.max_iter);
         total.n_iter += r.n_iter;
         total.status = r.status;
-        if (r.status == kNonFinite || total.n_iter >= opt.max_iter) break;
+        if (r.status == kNonFinite) break;
     }
     total.cost = objective(pb, p);
     return total;

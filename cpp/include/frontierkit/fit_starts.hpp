@@ -9,6 +9,9 @@
 namespace frontierkit::fit {
 
 constexpr int kMaxLinear = kMaxParams;  // coefficients solved in closed form per grid point
+// Problems of up to this many used points keep their targets and, per grid point, their basis
+// values on the stack, so that a candidate's objective needs no second evaluation of the model.
+constexpr int kBasisCache = 64;
 
 // The grid of one model: its size and, per grid point, the nonlinear parameters.
 struct Grid {
@@ -126,7 +129,8 @@ FK_HD int linear_part(int model, int v, const double* xi, double y, const double
     }
 }
 
-// Bit l set: coefficient l must be positive (it becomes a logarithm).
+// Bit l set: coefficient l must be positive: its logarithm is the internal parameter (E, A, B of
+// chinchilla, ...), or, for power in log space, log(a x^b) needs a > 0.
 FK_HD unsigned positive_mask(int model, int space) {
     switch (model) {
         case kPower: return space == kLog ? 1u : 0u;
@@ -198,11 +202,41 @@ FK_HD bool constrained_ls(const double* G, const double* b, int L, unsigned pos,
     return found;
 }
 
+// True where the model value is the combination sum c_l phi_l of linear_part's basis (with the
+// target y itself): the candidate's objective then follows from the cached basis.
+FK_HD bool basis_is_model(int model) { return model != kKaplanND && model != kLogLinear; }
+
+// The objective of the candidate f_i = sum_l c_l phi_il, with phi from the cache (row j of the
+// j-th used point, stride kMaxLinear). The same sum as objective() at the assembled parameters,
+// up to rounding; +inf where undefined.
+FK_HD double basis_objective(const Problem& pb, int L, const double* c, const double* cache) {
+    double cost = 0.0;
+    int j = 0;
+    for (int i = 0; i < pb.M; ++i) {
+        const double wi = pb.w[i];
+        if (!(wi > 0)) continue;
+        double f = 0.0;
+        for (int a = 0; a < L; ++a) f += c[a] * cache[j * kMaxLinear + a];
+        ++j;
+        double r;
+        if (pb.space == kLog) {
+            if (!(f > 0)) return __builtin_huge_val();
+            r = log(f) - pb.y[i];
+        } else {
+            r = f - pb.y[i];
+        }
+        if (!(r == r && fabs(r) < __builtin_huge_val())) return __builtin_huge_val();
+        double weight;
+        cost += wi * loss_value(pb.loss, r, pb.f_scale, &weight);
+    }
+    return cost == cost && cost < __builtin_huge_val() ? cost : __builtin_huge_val();
+}
+
 // Fixed parameters take their base value; the others are clipped into the bounds.
 FK_HD void apply_constraints(int P, const Options& opt, const double* base, double* p) {
     for (int a = 0; a < P; ++a) {
         if (opt.fixed[a]) p[a] = base[a];
-        p[a] = fmin(fmax(p[a], opt.lo[a]), opt.hi[a]);
+        p[a] = clip(p[a], opt.lo[a], opt.hi[a]);
     }
 }
 
@@ -213,6 +247,8 @@ FK_HD int varpro_starts(const Problem& pb, const Options& opt, const double* bas
     Grid gr{grid_size(pb.model), 0.0, 0.0};
     bool first = true;
     double ysum = 0.0, wsum = 0.0;
+    double ylin[kBasisCache], cache[kBasisCache * kMaxLinear];
+    int n_used = 0;
     for (int i = 0; i < pb.M; ++i) {
         if (!(pb.w[i] > 0)) continue;
         const double x0 = pb.x[static_cast<long long>(i) * pb.v];
@@ -220,22 +256,30 @@ FK_HD int varpro_starts(const Problem& pb, const Options& opt, const double* bas
         if (first || x0 > gr.x_hi) gr.x_hi = x0;
         first = false;
         const double y = pb.space == kLog ? exp(pb.y[i]) : pb.y[i];
+        if (n_used < kBasisCache) ylin[n_used] = y;
+        ++n_used;
         ysum += pb.w[i] * fabs(y);
         wsum += pb.w[i];
     }
     if (first) return 0;
+    const bool cached = n_used <= kBasisCache, fast = cached && basis_is_model(pb.model);
     const double tiny_pos = 1e-9 * fmax(ysum / wsum, 1e-300);
     const unsigned pos = positive_mask(pb.model, pb.space);
     int found = 0;
-    double nl[4] = {0, 0, 0, 0}, phi[kMaxLinear], G[kMaxLinear * kMaxLinear], b[kMaxLinear], c[kMaxLinear], p[kMaxParams];
+    double nl[4] = {0, 0, 0, 0}, phi[kMaxLinear], G[kMaxLinear * kMaxLinear], b[kMaxLinear], c[kMaxLinear];
+    double p[kMaxParams], before[kMaxParams];
     for (int k = 0; k < gr.size; ++k) {
         grid_point(pb.model, gr, k, nl);
-        int L = 0;
+        int L = 0, j = -1;  // j: index of the point among the used ones
         for (int i = 0; i < pb.M; ++i) {
             if (!(pb.w[i] > 0)) continue;
-            const double y = pb.space == kLog ? exp(pb.y[i]) : pb.y[i];
+            ++j;
+            const double y = cached ? ylin[j] : pb.space == kLog ? exp(pb.y[i]) : pb.y[i];
             double t;
-            const int l = linear_part(pb.model, pb.v, pb.x + static_cast<long long>(i) * pb.v, y, nl, phi, &t);
+            // With the cache, the basis is written straight into its row (a copy of a run-time
+            // length would be a library call per point).
+            double* ph = fast ? cache + j * kMaxLinear : phi;
+            const int l = linear_part(pb.model, pb.v, pb.x + static_cast<long long>(i) * pb.v, y, nl, ph, &t);
             if (l == 0) continue;
             if (L == 0) {
                 L = l;
@@ -246,14 +290,17 @@ FK_HD int varpro_starts(const Problem& pb, const Options& opt, const double* bas
             double wt = pb.w[i];
             if (pb.space == kLog && pb.model != kLogLinear && t != 0.0) wt /= t * t;
             for (int a = 0; a < L; ++a) {
-                b[a] += wt * phi[a] * t;
-                for (int q = 0; q <= a; ++q) G[a * L + q] += wt * phi[a] * phi[q];
+                b[a] += wt * ph[a] * t;
+                for (int q = 0; q <= a; ++q) G[a * L + q] += wt * ph[a] * ph[q];
             }
         }
         if (L == 0 || !constrained_ls(G, b, L, pos, tiny_pos, c)) continue;
         assemble(pb.model, P, nl, c, p);
+        for (int a = 0; a < P; ++a) before[a] = p[a];
         apply_constraints(P, opt, base, p);
-        const double cost = objective(pb, p);
+        bool moved = false;  // by a bound or a fixed value (or NaN): then c no longer describes p
+        for (int a = 0; a < P; ++a) moved = moved || !(p[a] == before[a]);
+        const double cost = fast && !moved ? basis_objective(pb, L, c, cache) : objective(pb, p);
         if (!(cost < __builtin_huge_val())) continue;
         // Insert into the sorted list of the n best.
         int at = found < n ? found : n;
@@ -276,9 +323,13 @@ struct FitOutput {
     int status, n_iter, n_at_best;
 };
 
-// The whole fit of one problem: polish each start (the n_given given ones, then the n_polish
-// best of the variable-projection grid) and keep the best. starts_io holds kMaxStarts x P
-// doubles of scratch (the given starts on entry); p_out receives the best parameters.
+// Costs within this of the best count as reaching it.
+FK_HD double agree_tol(double best) { return 1e-8 * fabs(best) + 1e-300; }
+
+// The whole fit of one problem: polish the starts in turn (the n_given given ones, then the
+// n_polish best of the variable-projection grid, best first) and keep the best, stopping early
+// once opt.n_agree of them reach the same best cost. starts_io holds kMaxStarts x P doubles of
+// scratch (the given starts on entry); p_out receives the best parameters.
 FK_HD FitOutput fit_problem(const Problem& pb, const Options& opt, const double* base, int n_given, int n_polish,
                             double* starts_io, double* p_out) {
     const int P = pb.P;
@@ -294,11 +345,19 @@ FK_HD FitOutput fit_problem(const Problem& pb, const Options& opt, const double*
         apply_constraints(P, opt, base, p);
         const RunResult r = polish(pb, opt, p);
         out.n_iter += r.n_iter;
-        finals[s] = r.status == kNonFinite ? __builtin_huge_val() : r.cost;
+        finals[s] = r.cost < __builtin_huge_val() ? r.cost : __builtin_huge_val();  // NaN too
         if (finals[s] < out.cost) {
             out.cost = finals[s];
             out.status = r.status;
             for (int a = 0; a < P; ++a) p_out[a] = p[a];
+        }
+        if (opt.n_agree > 0 && s + 1 >= opt.n_agree && out.cost < __builtin_huge_val()) {
+            int agree = 0;
+            for (int q = 0; q <= s; ++q) agree += finals[q] <= out.cost + agree_tol(out.cost);
+            if (agree >= opt.n_agree) {
+                n = s + 1;
+                break;
+            }
         }
     }
     if (!(out.cost < __builtin_huge_val())) {
@@ -306,8 +365,7 @@ FK_HD FitOutput fit_problem(const Problem& pb, const Options& opt, const double*
         out.status = kNonFinite;
         return out;
     }
-    const double tol = 1e-8 * fabs(out.cost) + 1e-300;
-    for (int s = 0; s < n; ++s) out.n_at_best += finals[s] <= out.cost + tol;
+    for (int s = 0; s < n; ++s) out.n_at_best += finals[s] <= out.cost + agree_tol(out.cost);
     // Status details at the best point: a free parameter on a bound, or a singular J^T W J.
     if (out.status == kConverged) {
         for (int a = 0; a < P; ++a)

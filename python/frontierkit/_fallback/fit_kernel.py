@@ -46,6 +46,9 @@ __all__ = ["fit_batch", "fit_residuals", "rebind", "KERNEL_FUNCTIONS", "WRAPPER_
 K_MAX_PARAMS = 10
 K_MAX_STARTS = 32
 K_MAX_LINEAR = K_MAX_PARAMS  # coefficients solved in closed form per grid point
+# Problems of up to this many used points keep their targets and, per grid point, their basis
+# values, so that a candidate's objective needs no second evaluation of the model.
+K_BASIS_CACHE = 64
 
 # Models (internal parameters in brackets; see fit_models.hpp).
 MODEL_POWER = 0  # a x^b                                     (a, b)
@@ -96,6 +99,13 @@ def fmin(a, b):
     if b != b:
         return a
     return a if a < b else b
+
+
+def clip(v, lo, hi):
+    """Clip v into [lo, hi]; NaN stays NaN (fmax would turn it into lo)."""
+    if v != v:
+        return v
+    return fmin(fmax(v, lo), hi)
 
 
 def fdiv(a, b):
@@ -414,7 +424,7 @@ def lm_run(pb, loss, s, opt, p, iter_budget):
         D[a] = fmax(H[a * P + a], 1e-300)
     lam = 1e-3
     nu = 2.0
-    while n_iter < iter_budget:
+    while True:
         for a in range(P):
             D[a] = fmax(D[a], H[a * P + a])
         # Free parameters: not fixed, and not held at a bound by a gradient pointing outward.
@@ -429,12 +439,21 @@ def lm_run(pb, loss, s, opt, p, iter_budget):
             nf += 1
             if math.fabs(g[a]) > gtol * math.sqrt(H[a * P + a] * S):
                 small_grad = False
+        # Checked before the budget, so that a run converging on its last iteration says so.
         if nf == 0 or small_grad or cost == 0.0:
             status = STATUS_CONVERGED
             break
+        if n_iter >= iter_budget:
+            status = STATUS_MAX_ITER
+            break
         n_iter += 1
+        # done: stop with status `end` (STATUS_SINGULAR when the damped normal equations
+        # cannot be factored even with lambda past 1e300, STATUS_NON_FINITE when no trial has
+        # a finite objective; the last accepted point is kept).
         accepted = False
         done = False
+        trial_ok = True
+        end = STATUS_CONVERGED
         while not accepted:
             for a in range(nf):
                 for b in range(a + 1):
@@ -443,19 +462,24 @@ def lm_run(pb, loss, s, opt, p, iter_budget):
                     A[a * nf + b] = H[ia * P + ib] if ia >= ib else H[ib * P + ia]
                 A[a * nf + a] += lam * D[idx[a]]
                 rhs[a] = -g[idx[a]]
-            if not cholesky(A, nf):
+            solved = cholesky(A, nf)
+            if solved:
+                cholesky_solve(A, nf, rhs, rhs)
+                for a in range(nf):
+                    solved = solved and math.fabs(rhs[a]) < math.inf
+            if not solved:
                 lam = lam * nu
                 nu *= 2.0
                 if lam > 1e300:
                     done = True
+                    end = STATUS_SINGULAR
                     break
                 continue
-            cholesky_solve(A, nf, rhs, rhs)
             for a in range(P):
                 trial[a] = p[a]
             for a in range(nf):
                 ia = idx[a]
-                trial[ia] = fmin(fmax(p[ia] + rhs[a], lo[ia]), hi[ia])
+                trial[ia] = clip(p[ia] + rhs[a], lo[ia], hi[ia])
             pred = 0.0
             dnorm = 0.0
             pnorm = 0.0
@@ -472,8 +496,8 @@ def lm_run(pb, loss, s, opt, p, iter_budget):
             tiny_step = math.sqrt(dnorm) <= xtol * (xtol + math.sqrt(pnorm))
             # The trial's normal equations come with its cost: most trials are accepted, and
             # then they serve the next iteration without a second pass over the data.
-            ok, c_new, S_new = accumulate(pb, loss, s, trial, H_new, g_new, True)
-            if ok and c_new < cost:
+            trial_ok, c_new, S_new = accumulate(pb, loss, s, trial, H_new, g_new, True)
+            if trial_ok and c_new < cost:
                 actual = cost - c_new
                 rho = actual / pred if pred > 0 else 0.0
                 t = 2.0 * rho - 1.0
@@ -497,9 +521,10 @@ def lm_run(pb, loss, s, opt, p, iter_budget):
                 nu *= 2.0
                 if lam > 1e300:
                     done = True
+                    end = STATUS_CONVERGED if trial_ok else STATUS_NON_FINITE
                     break
         if done:
-            status = STATUS_CONVERGED
+            status = end
             break
     return cost, status, n_iter
 
@@ -519,8 +544,9 @@ def polish(pb, opt, p):
     max_iter = opt[0]
     if loss != LOSS_L1:
         return lm_run(pb, loss, pb[5], opt, p, max_iter)
-    # l1: Huber losses whose scale starts at the root mean square residual and shrinks tenfold
-    # per stage down to 1e-12 of it, each stage warm-started from the last.
+    # l1: 13 Huber stages, the scale starting at the root mean square residual and shrinking
+    # tenfold per stage, each warm-started from the last with its own iteration budget. The
+    # status is the last stage's.
     none = np.empty(0)
     ok, c2, _S = accumulate(pb, LOSS_L2, 1.0, p, none, none, False)
     if not ok:
@@ -533,17 +559,17 @@ def polish(pb, opt, p):
     s0 = math.sqrt(2.0 * c2 / fmax(wsum, 1e-300))
     status = STATUS_CONVERGED
     n_iter = 0
-    if not (s0 > 0):
-        return objective(pb, p), status, n_iter
     s = s0
-    # The scale is multiplied by 0.1 each stage (not recomputed as s0 * 10^-k) as in C++, so
-    # that the same number of stages runs with the same scales.
-    while s >= 1e-12 * s0:
-        _c, st, it = lm_run(pb, LOSS_HUBER, s, opt, p, max_iter - n_iter)
+    # The scale is multiplied by 0.1 each stage (not recomputed as s0 * 10^-k) as in C++.
+    # Residuals below 1e-290 are an exact fit; a smaller scale would underflow.
+    stage = 0
+    while stage < 13 and s > 1e-290:
+        _c, st, it = lm_run(pb, LOSS_HUBER, s, opt, p, max_iter)
         n_iter += it
         status = st
-        if st == STATUS_NON_FINITE or n_iter >= max_iter:
+        if st == STATUS_NON_FINITE:
             break
+        stage += 1
         s *= 0.1
     return objective(pb, p), status, n_iter
 
@@ -660,7 +686,11 @@ def linear_part(model, v, xi, y, nl, phi):
 
 
 def positive_mask(model, space):
-    """Bit l set: linear coefficient l must be positive (it becomes a logarithm)."""
+    """Bit l set: linear coefficient l must be positive.
+
+    Its logarithm is the internal parameter (E, A, B of chinchilla, ...), or, for power in
+    log space, log(a x^b) needs a > 0.
+    """
     if model == MODEL_POWER:
         return 1 if space == SPACE_LOG else 0
     if model == MODEL_CHINCHILLA:
@@ -761,6 +791,37 @@ def constrained_ls(G, b, L, pos, tiny_pos, c):
     return found
 
 
+def basis_is_model(model):
+    """True where the model value is sum_l c_l phi_l of linear_part's basis (target y itself)."""
+    return model != MODEL_KAPLAN_ND and model != MODEL_LOG_LINEAR
+
+
+def basis_objective(pb, L, c, cache):
+    """Objective of the candidate f_i = sum_l c_l phi_il from the cached basis; +inf if undefined."""
+    _model, _v, _P, space, loss, f_scale, M, _x, y, w = pb
+    cost = 0.0
+    j = 0
+    for i in range(M):
+        wi = w[i]
+        if not (wi > 0):
+            continue
+        f = 0.0
+        for a in range(L):
+            f += c[a] * cache[j * K_MAX_LINEAR + a]
+        j += 1
+        if space == SPACE_LOG:
+            if not (f > 0):
+                return math.inf
+            r = math.log(f) - y[i]
+        else:
+            r = f - y[i]
+        if not (r == r and math.fabs(r) < math.inf):
+            return math.inf
+        lv, _weight = loss_value(loss, r, f_scale)
+        cost += wi * lv
+    return cost if (cost == cost and cost < math.inf) else math.inf
+
+
 def apply_constraints(P, opt, base, p):
     """Give fixed parameters their base value; clip all into the bounds."""
     lo = opt[4]
@@ -769,7 +830,7 @@ def apply_constraints(P, opt, base, p):
     for a in range(P):
         if fixed[a] != 0:
             p[a] = base[a]
-        p[a] = fmin(fmax(p[a], lo[a]), hi[a])
+        p[a] = clip(p[a], lo[a], hi[a])
 
 
 def varpro_starts(pb, opt, base, n, starts, off, costs):
@@ -784,6 +845,9 @@ def varpro_starts(pb, opt, base, n, starts, off, costs):
     first = True
     ysum = 0.0
     wsum = 0.0
+    ylin = np.empty(K_BASIS_CACHE)
+    cache = np.empty(K_BASIS_CACHE * K_MAX_LINEAR)
+    n_used = 0
     for i in range(M):
         if not (w[i] > 0):
             continue
@@ -794,10 +858,15 @@ def varpro_starts(pb, opt, base, n, starts, off, costs):
             x_hi = x0
         first = False
         yi = math.exp(y[i]) if space == SPACE_LOG else y[i]
+        if n_used < K_BASIS_CACHE:
+            ylin[n_used] = yi
+        n_used += 1
         ysum += w[i] * math.fabs(yi)
         wsum += w[i]
     if first:
         return 0
+    cached = n_used <= K_BASIS_CACHE
+    fast = cached and basis_is_model(model)
     tiny_pos = 1e-9 * fmax(ysum / wsum, 1e-300)
     pos = positive_mask(model, space)
     found = 0
@@ -807,16 +876,25 @@ def varpro_starts(pb, opt, base, n, starts, off, costs):
     b = np.empty(K_MAX_LINEAR)
     c = np.empty(K_MAX_LINEAR)
     p = np.empty(K_MAX_PARAMS)
+    before = np.empty(K_MAX_PARAMS)
     for k in range(size):
         grid_point(model, x_lo, x_hi, k, nl)
         L = 0
+        j = -1  # index of the point among the used ones
         for i in range(M):
             if not (w[i] > 0):
                 continue
-            yi = math.exp(y[i]) if space == SPACE_LOG else y[i]
+            j += 1
+            if cached:
+                yi = ylin[j]
+            else:
+                yi = math.exp(y[i]) if space == SPACE_LOG else y[i]
             n_basis, t = linear_part(model, v, x[i], yi, nl, phi)
             if n_basis == 0:
                 continue
+            if fast:
+                for a in range(n_basis):
+                    cache[j * K_MAX_LINEAR + a] = phi[a]
             if L == 0:
                 L = n_basis
                 for a in range(L * L):
@@ -834,8 +912,16 @@ def varpro_starts(pb, opt, base, n, starts, off, costs):
         if L == 0 or not constrained_ls(G, b, L, pos, tiny_pos, c):
             continue
         assemble(model, P, nl, c, p)
+        for a in range(P):
+            before[a] = p[a]
         apply_constraints(P, opt, base, p)
-        cost = objective(pb, p)
+        moved = False  # by a bound or a fixed value (or NaN): then c no longer describes p
+        for a in range(P):
+            moved = moved or not (p[a] == before[a])
+        if fast and not moved:
+            cost = basis_objective(pb, L, c, cache)
+        else:
+            cost = objective(pb, p)
         if not (cost < math.inf):
             continue
         # Insert into the sorted list of the n best.
@@ -857,15 +943,23 @@ def varpro_starts(pb, opt, base, n, starts, off, costs):
     return found
 
 
+def agree_tol(best):
+    """Costs within this of the best count as reaching it."""
+    return 1e-8 * math.fabs(best) + 1e-300
+
+
 def fit_problem(pb, opt, base, n_given, n_polish, starts_io, p_out):
     """Fit one problem: (cost, status, n_iter, n_at_best); the best parameters into p_out.
 
-    starts_io: K_MAX_STARTS * P scratch holding the n_given given starts on entry.
+    The starts are polished in turn (the given ones, then the grid's best first), stopping once
+    opt[7] (n_agree) of them reach the same best cost. starts_io: K_MAX_STARTS * P scratch
+    holding the n_given given starts on entry.
     """
     P = pb[2]
     lo = opt[4]
     hi = opt[5]
     fixed = opt[6]
+    n_agree = opt[7]
     costs = np.empty(K_MAX_STARTS)
     n = n_given if n_given < K_MAX_STARTS else K_MAX_STARTS
     room = K_MAX_STARTS - n
@@ -884,19 +978,26 @@ def fit_problem(pb, opt, base, n_given, n_polish, starts_io, p_out):
         apply_constraints(P, opt, base, p)
         r_cost, r_status, r_n_iter = polish(pb, opt, p)
         out_n_iter += r_n_iter
-        finals[s] = math.inf if r_status == STATUS_NON_FINITE else r_cost
+        finals[s] = r_cost if r_cost < math.inf else math.inf  # NaN too
         if finals[s] < out_cost:
             out_cost = finals[s]
             out_status = r_status
             for a in range(P):
                 p_out[a] = p[a]
+        if n_agree > 0 and s + 1 >= n_agree and out_cost < math.inf:
+            agree = 0
+            for q in range(s + 1):
+                if finals[q] <= out_cost + agree_tol(out_cost):
+                    agree += 1
+            if agree >= n_agree:
+                n = s + 1
+                break
     if not (out_cost < math.inf):
         for a in range(P):
             p_out[a] = math.nan
         return out_cost, STATUS_NON_FINITE, out_n_iter, out_n_at_best
-    tol = 1e-8 * math.fabs(out_cost) + 1e-300
     for s in range(n):
-        if finals[s] <= out_cost + tol:
+        if finals[s] <= out_cost + agree_tol(out_cost):
             out_n_at_best += 1
     # Status details at the best point: a free parameter on a bound, or a singular J^T W J.
     if out_status == STATUS_CONVERGED:
@@ -953,13 +1054,14 @@ def fit_batch_core(
     base,
     starts,
     n_grid,
+    n_agree,
     params,
     cost,
     status,
     n_iter,
     n_at_best,
 ):
-    opt = (max_iter, xtol, ftol, gtol, lo, hi, fixed)
+    opt = (max_iter, xtol, ftol, gtol, lo, hi, fixed, n_agree)
     for k in prange(K):
         kx = 0 if x_shared else k
         pb = (model, v, P, space, loss, f_scale, M, x[kx], y[k], w[k])
@@ -977,6 +1079,12 @@ def fit_batch_core(
         status[k] = r_status
         n_iter[k] = r_n_iter
         n_at_best[k] = r_n_at_best
+
+
+def fit_objective_core(model, v, P, space, loss, f_scale, M, x, y, w, params, S, cost):
+    pb = (model, v, P, space, loss, f_scale, M, x[0], y[0], w[0])
+    for s in prange(S):
+        cost[s] = objective(pb, params[s])
 
 
 def fit_residuals_core(model, v, P, space, K, M, x_shared, x, y, params, r, J, ok):
@@ -1059,6 +1167,7 @@ def fit_batch(
     base,
     starts,
     n_grid,
+    n_agree,
 ):
     """Fit K problems: (params (K, P), cost (K,), status, n_iter, n_at_best (K,) int32)."""
     x, y, w, K, M, v, P, x_shared = _describe(model, x, y, w)
@@ -1082,6 +1191,9 @@ def fit_batch(
         raise ValueError("n_grid must be positive when no starts are given")
     if starts is not None and starts.shape[1] + n_grid > K_MAX_STARTS:
         raise ValueError("at most 32 starts per problem")
+    n_agree = int(n_agree)
+    if n_agree < 0:
+        raise ValueError("n_agree must be non-negative")
     if starts is None:
         starts = numpy.zeros((K, 0, P))  # S = 0 given starts, as C++'s null pointer
     outs = (
@@ -1116,6 +1228,7 @@ def fit_batch(
         _to_kernel(base),
         _to_kernel(starts),
         n_grid,
+        n_agree,
         kouts[0],
         kouts[1],
         kouts[2],
@@ -1123,6 +1236,35 @@ def fit_batch(
         kouts[4],
     )
     return tuple(_from_kernel(ko, o) for ko, o in zip(kouts, outs))
+
+
+def fit_objective(model, space, loss, f_scale, x, y, w, params):
+    """Objective of one problem (K = 1) at S internal parameter vectors (S,); inf where undefined."""
+    x, y, w, K, M, v, P, _x_shared = _describe(model, x, y, w)
+    if K != 1 or x.shape[0] != 1:
+        raise ValueError("fit_objective takes one problem (K = 1)")
+    params = _array(params)
+    if params.ndim != 2 or params.shape[1] != P:
+        raise ValueError("params must have shape (S, P)")
+    S = params.shape[0]
+    out = numpy.empty(S)
+    kout = _to_kernel(out)
+    fit_objective_core(
+        int(model),
+        int(v),
+        int(P),
+        int(space),
+        int(loss),
+        float(f_scale),
+        int(M),
+        _to_kernel(x),
+        _to_kernel(y),
+        _to_kernel(w),
+        _to_kernel(params),
+        int(S),
+        kout,
+    )
+    return _from_kernel(kout, out)
 
 
 def fit_residuals(model, space, x, y, params):
@@ -1161,6 +1303,7 @@ def fit_residuals(model, space, x, y, params):
 KERNEL_FUNCTIONS = (
     "fmax",
     "fmin",
+    "clip",
     "fdiv",
     "n_params",
     "log_inputs",
@@ -1183,10 +1326,14 @@ KERNEL_FUNCTIONS = (
     "positive_mask",
     "assemble",
     "constrained_ls",
+    "basis_is_model",
+    "basis_objective",
     "apply_constraints",
     "varpro_starts",
+    "agree_tol",
     "fit_problem",
     "fit_batch_core",
+    "fit_objective_core",
     "fit_residuals_core",
 )
 WRAPPER_FUNCTIONS = (
@@ -1195,6 +1342,7 @@ WRAPPER_FUNCTIONS = (
     "_array",
     "_describe",
     "fit_batch",
+    "fit_objective",
     "fit_residuals",
 )
 

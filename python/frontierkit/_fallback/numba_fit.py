@@ -30,7 +30,7 @@ from numba import types as nt
 
 from . import fit_kernel
 
-__all__ = ["fit_batch", "fit_residuals"]
+__all__ = ["fit_batch", "fit_objective", "fit_residuals"]
 
 _JIT_OPTIONS = {"cache": False, "nogil": True, "error_model": "numpy"}
 
@@ -41,9 +41,9 @@ def _signatures():
     i32 = nt.int32[::1]
     u1, u2 = nt.uint8[::1], nt.uint8[:, ::1]
     # Problem (model, v, P, space, loss, f_scale, M, x, y, w) and Options (max_iter, xtol, ftol,
-    # gtol, lo, hi, fixed) as fit_kernel passes them.
+    # gtol, lo, hi, fixed, n_agree) as fit_kernel passes them.
     pb = nt.Tuple((i8, i8, i8, i8, i8, f8, i8, a2, a1, a1))
-    opt = nt.Tuple((i8, f8, f8, f8, a1, a1, u1))
+    opt = nt.Tuple((i8, f8, f8, f8, a1, a1, u1, i8))
 
     def tup(*ts):
         return nt.Tuple(ts)
@@ -51,6 +51,7 @@ def _signatures():
     return {
         "fmax": f8(f8, f8),
         "fmin": f8(f8, f8),
+        "clip": f8(f8, f8, f8),
         "fdiv": f8(f8, f8),
         "n_params": i8(i8, i8),
         "log_inputs": b1(i8),
@@ -73,8 +74,11 @@ def _signatures():
         "positive_mask": i8(i8, i8),
         "assemble": none(i8, i8, a1, a1, a1),
         "constrained_ls": b1(a1, a1, i8, i8, f8, a1),
+        "basis_is_model": b1(i8),
+        "basis_objective": f8(pb, i8, a1, a1),
         "apply_constraints": none(i8, opt, a1, a1),
         "varpro_starts": i8(pb, opt, a1, i8, a1, i8, a1),
+        "agree_tol": f8(f8),
         "fit_problem": tup(f8, i8, i8, i8)(pb, opt, a1, i8, i8, a1, a1),
         "fit_batch_core": none(
             i8,
@@ -100,12 +104,14 @@ def _signatures():
             a2,
             a3,
             i8,
+            i8,
             a2,
             a1,
             i32,
             i32,
             i32,
         ),
+        "fit_objective_core": none(i8, i8, i8, i8, i8, f8, i8, a3, a2, a2, a2, i8, a1),
         "fit_residuals_core": none(i8, i8, i8, i8, i8, i8, b1, a3, a2, a2, a2, a3, u2),
     }
 
@@ -131,6 +137,11 @@ def _compiled():
 def fit_batch(*args):
     """fit_kernel.fit_batch, compiled: (params (K, P), cost (K,), status, n_iter, n_at_best)."""
     return _compiled().fit_batch(*args)
+
+
+def fit_objective(*args):
+    """fit_kernel.fit_objective, compiled: the objective of one problem at S parameter vectors."""
+    return _compiled().fit_objective(*args)
 
 
 def fit_residuals(model, space, x, y, params):

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import fit_kernel
 
-__all__ = ["fit_batch", "fit_residuals"]
+__all__ = ["fit_batch", "fit_objective", "fit_residuals"]
 
 
 class _CMath:
@@ -104,4 +104,5 @@ _ns = fit_kernel.rebind(
 )
 
 fit_batch = _ns.fit_batch
+fit_objective = _ns.fit_objective
 fit_residuals = _ns.fit_residuals
