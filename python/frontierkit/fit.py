@@ -53,7 +53,7 @@ class _Model:
         if self.code == 4:
             return ["a", "b", "c0", "c1", "d1", "f1"]
         if self.code == 5:
-            return ["lower", "upper", "k", "x0"]
+            return ["lower", "upper", "k", "x0"]  # k >= 0 as reported: lower at -inf, upper at +inf
         if self.code == 6:
             return ["c"] + ([f"a_{i + 1}" for i in range(v)] if v > 1 else ["a"])
         quad = [f"h_{i + 1}{j + 1}" for i in range(v) for j in range(i, v)]
@@ -127,6 +127,86 @@ class FitResult:
         f = np.where(ok.astype(bool), f, np.nan)
         return f[0] if single else f
 
+    def inverse(self, y_target: Any, *, given: Any = None) -> np.ndarray:
+        """The input at which each fitted curve reaches ``y_target`` (e.g. tokens to a loss).
+
+        For one-input models the x with f(x) = y_target; for ``chinchilla`` and ``kaplan_nd``
+        the second input (D) with f(N, D) = y_target at ``given`` = N. NaN where the curve
+        never reaches the target (e.g. a loss below a saturating law's floor).
+
+        Parameters
+        ----------
+        y_target : array_like
+            Targets; every fit is evaluated at every target.
+        given : array_like, optional
+            The first input (N) for the two-input models, broadcast against ``y_target``.
+
+        Returns
+        -------
+        ndarray
+            Shape ``params.shape[:-1] + broadcast(y_target, given).shape``.
+
+        Notes
+        -----
+        Closed forms for every model except ``broken_power``, which is inverted numerically
+        (the first crossing on a fine logarithmic grid from 1e-6 of the smallest to 1e6 times
+        the largest input, refined by bisection). ``log_quadratic`` and ``loglinear`` with
+        several inputs have no unique inverse (ValueError); see :meth:`optimum`.
+
+        Examples
+        --------
+        >>> import numpy as np, frontierkit as fk
+        >>> x = np.geomspace(1, 1e4, 12)
+        >>> res = fk.fit_curves("saturating_power", x, 8.0 * x**-0.5 + 2.0)
+        >>> round(float(res.inverse(2.08)), 3)  # where 8 x^-0.5 = 0.08
+        10000.0
+        """
+        return _inverse(self, y_target, given)
+
+    def inverse_ci(self, y_target: Any, level: float = 0.95, *, given: Any = None) -> np.ndarray:
+        """Delta-method intervals of :meth:`inverse`, shape ``inverse(...).shape + (2,)``.
+
+        The variance is ``grad^T cov grad`` (gradient of the inverse in the parameters, by
+        central differences); the interval is symmetric in log x, so it stays positive. NaN
+        where ``cov`` is (``l1`` fits: use :func:`bootstrap` there).
+        """
+        z = _z(level)
+        val, var = _delta(self, lambda p: _inverse_params(self, p, y_target, given), log=True)
+        return _interval(val, var, z, log=True)
+
+    def optimum(self, level: float | None = None) -> dict[str, np.ndarray]:
+        """The stationary point of a fitted ``log_quadratic`` (the best setting of a
+        hyperparameter sweep, in the original units of x).
+
+        Returns a dict with ``x`` (shape (..., v)), ``y`` (the fitted value there) and ``kind``
+        (``minimum``, ``maximum`` or ``saddle``, from the curvature); with ``level``, also the
+        delta-method intervals ``x_ci`` (symmetric in log x) and ``y_ci``. Only
+        ``log_quadratic`` has an interior optimum among the built-in models (the others are
+        monotone in each input): any other model is a ValueError.
+
+        Examples
+        --------
+        >>> import numpy as np, frontierkit as fk
+        >>> lr = np.geomspace(1e-4, 1e-1, 9)
+        >>> loss = 2.0 + 0.1 * (np.log(lr) - np.log(3e-3)) ** 2
+        >>> round(float(fk.fit_curves("log_quadratic", lr, loss).optimum()["x"][0]), 6)
+        0.003
+        """
+        if self.model != "log_quadratic":
+            raise ValueError(f"optimum() needs a model with an interior optimum (log_quadratic), not {self.model!r}")
+        v = self.settings["inputs"]
+        u, y, kind = _quadratic_stationary(self.params, v)
+        out = {"x": np.exp(u), "y": y, "kind": kind}
+        if level is not None:
+            z = _z(level)
+            for j in range(v):
+                val, var = _delta(self, lambda p, j=j: _quadratic_stationary(p, v)[0][..., j], log=False)
+                lo_hi = _interval(val, var, z, log=False)
+                out.setdefault("x_ci", np.empty(u.shape + (2,)))[..., j, :] = np.exp(lo_hi)
+            val, var = _delta(self, lambda p: _quadratic_stationary(p, v)[1], log=False)
+            out["y_ci"] = _interval(val, var, z, log=False)
+        return out
+
     def report(self) -> str:
         """Every choice behind the fit, so that it can be reproduced."""
         s = self.settings
@@ -166,6 +246,151 @@ class BootstrapResult:
     def ci(self, level: float = 0.95) -> np.ndarray:
         """Percentile intervals of every parameter: shape (P, 2), or (K, P, 2)."""
         return _percentile_ci(self.samples.params, level, axis=-2)
+
+
+# --- derived quantities -----------------------------------------------------------------------
+
+
+def _z(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def _inverse(res: FitResult, y_target: Any, given: Any) -> np.ndarray:
+    return _inverse_params(res, res.params, y_target, given)
+
+
+def _inverse_params(res: FitResult, params: np.ndarray, y_target: Any, given: Any) -> np.ndarray:
+    """inverse() at parameters ``params`` (reported, (..., P))."""
+    model, v = res.model, res.settings["inputs"]
+    y = _float_array(y_target, "y_target")
+    two = model in ("chinchilla", "kaplan_nd")
+    if two:
+        if given is None:
+            raise ValueError(f"{model} has two inputs: pass 'given' (N) to solve for D")
+        g = _float_array(given, "given")
+        if not (g > 0).all():
+            raise ValueError("'given' must be positive")
+        y, g = np.broadcast_arrays(y, g)
+    elif given is not None:
+        raise ValueError(f"'given' is only used by the two-input models, not {model!r}")
+    if model == "log_quadratic" or (model == "loglinear" and v > 1):
+        raise ValueError(f"{model} with {v} input(s) has no unique inverse")
+    lead = params.shape[:-1]
+    p = [params[..., j].reshape(lead + (1,) * y.ndim) for j in range(params.shape[-1])]
+    with np.errstate(all="ignore"):
+        # A power of a negative base is real for integer exponents: the base's sign is checked
+        # (as a positive ratio) rather than left to the power.
+        def root(base, e):
+            return np.where(base > 0, np.abs(base) ** e, np.nan)
+
+        if model in ("power", "loglinear"):
+            x = root(y / p[0], 1 / p[1])
+        elif model == "saturating_power":
+            x = root((y - p[2]) / p[0], -1 / p[1])
+        elif model == "sigmoid":
+            x = p[3] - np.log((p[1] - p[0]) / (y - p[0]) - 1) / p[2]
+        elif model == "chinchilla":
+            x = root(p[2] / (y - p[0] - p[1] * g ** -p[3]), 1 / p[4])
+        elif model == "kaplan_nd":
+            x = p[1] / (root(y, 1 / p[3]) - (p[0] / g) ** (p[2] / p[3]))
+        else:  # broken_power
+            x = _invert_numerically(res, params, y)
+        x = np.asarray(x, dtype=float)
+        # Only a positive, finite input that reproduces the target counts.
+        bad = ~(np.isfinite(x) & (x > 0)) if model != "sigmoid" else ~np.isfinite(x)
+    x = np.where(bad, np.nan, x)
+    return np.broadcast_to(x, lead + y.shape).copy()
+
+
+def _invert_numerically(res: FitResult, params: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """First crossing of f(x) = y on a logarithmic grid, refined by bisection (one input)."""
+    lead, n_p = params.shape[:-1], params.shape[-1]
+    flat = params.reshape(-1, n_p)
+    lo, hi = res.settings["x_range"]
+    grid = np.geomspace(lo * 1e-6, hi * 1e6, 4001)
+    yt = y.reshape(-1)
+    d = dataclasses.replace(res, params=flat).predict(grid)[:, None, :] - yt[None, :, None]  # (K', T, G)
+    cross = np.signbit(d[..., :-1]) != np.signbit(d[..., 1:])
+    out = np.full((flat.shape[0], yt.size), np.nan)
+    ii, tt = np.nonzero(cross.any(axis=-1))
+    if ii.size:
+        j = np.argmax(cross[ii, tt], axis=-1)
+        a, b, fa = np.log(grid[j]), np.log(grid[j + 1]), d[ii, tt, j]
+        probe = dataclasses.replace(res, params=flat[ii])
+        for _ in range(60):
+            m = 0.5 * (a + b)
+            fm = probe.predict(np.exp(m)[:, None])[:, 0] - yt[tt]
+            same = np.signbit(fm) == np.signbit(fa)
+            a, fa, b = np.where(same, m, a), np.where(same, fm, fa), np.where(same, b, m)
+        out[ii, tt] = np.exp(0.5 * (a + b))
+    return out.reshape(lead + y.shape)
+
+
+def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """u* (log x) where the gradient of c + g.u + sum_{i<=j} h_ij u_i u_j vanishes, the value
+    there, and its kind from the curvature."""
+    c = params[..., 0]
+    g = params[..., 1:1 + v]
+    q = np.zeros(params.shape[:-1] + (v, v))
+    k = 1 + v
+    for i in range(v):
+        for j in range(i, v):
+            h = params[..., k]
+            if i == j:
+                q[..., i, i] = 2 * h
+            else:
+                q[..., i, j] = q[..., j, i] = h
+            k += 1
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(q).all(axis=(-1, -2)) & np.isfinite(g).all(axis=-1)
+        qs = np.where(ok[..., None, None], q, np.eye(v))
+        ev = np.linalg.eigvalsh(qs)
+        scale = np.max(np.abs(ev), axis=-1)
+        regular = ok & (np.min(np.abs(ev), axis=-1) > 1e-12 * scale)
+        u = -np.linalg.solve(np.where(regular[..., None, None], qs, np.eye(v)), np.where(regular[..., None], g, 0.0)[..., None])[..., 0]
+        u = np.where(regular[..., None], u, np.nan)
+        y = np.where(regular, c + 0.5 * np.sum(g * u, axis=-1), np.nan)
+    kind = np.where(~regular, "none", np.where((ev > 0).all(axis=-1), "minimum",
+                                                np.where((ev < 0).all(axis=-1), "maximum", "saddle")))
+    return u, y, kind
+
+
+def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """fn at the fit and the delta-method variance grad^T cov grad (of log fn when ``log``),
+    the gradient in the reported parameters by central differences."""
+    p0 = np.asarray(res.params, dtype=float)
+    val = np.asarray(fn(p0), dtype=float)
+    lead = p0.shape[:-1]
+    extra = val.ndim - len(lead)
+    grads = []
+    with np.errstate(all="ignore"):
+        for j in range(p0.shape[-1]):
+            h = 1e-6 * np.maximum(np.abs(p0[..., j]), 1e-3)
+            up, dn = p0.copy(), p0.copy()
+            up[..., j] += h
+            dn[..., j] -= h
+            fu, fd = np.asarray(fn(up), dtype=float), np.asarray(fn(dn), dtype=float)
+            if log:
+                fu, fd = np.log(fu), np.log(fd)
+            grads.append((fu - fd) / (2 * h).reshape(lead + (1,) * extra))
+        grad = np.stack(grads, axis=-1)  # (..., targets, P)
+        cov = np.asarray(res.cov, dtype=float).reshape(lead + (1,) * extra + p0.shape[-1:] * 2)
+        var = np.einsum("...i,...ij,...j->...", grad, cov, grad)
+    return val, var
+
+
+def _interval(val: np.ndarray, var: np.ndarray, z: float, log: bool) -> np.ndarray:
+    sd = np.sqrt(np.where(var >= 0, var, np.nan))
+    with np.errstate(all="ignore"):
+        if log:
+            lo, hi = val * np.exp(-z * sd), val * np.exp(z * sd)
+        else:
+            lo, hi = val - z * sd, val + z * sd
+    return np.stack([lo, hi], axis=-1)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -374,7 +599,8 @@ def fit_curves(
     model : str
         One of :data:`MODELS`: ``power`` (a x^b), ``saturating_power`` (a x^-b + c),
         ``chinchilla`` (E + A N^-alpha + B D^-beta; x holds N and D), ``kaplan_nd``,
-        ``broken_power`` (one break, as in broken neural scaling laws), ``sigmoid``,
+        ``broken_power`` (one break, as in broken neural scaling laws), ``sigmoid`` (reported
+        with k >= 0: ``lower`` is the level as x -> -inf, ``upper`` as x -> +inf),
         ``loglinear`` (c prod x_i^a_i, any number of inputs) and ``log_quadratic`` (a quadratic
         in log inputs, for the optimum of a hyperparameter sweep).
     x : array_like
@@ -481,6 +707,16 @@ def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: 
     return xx, np.ascontiguousarray(yk), np.ascontiguousarray(w), single, n_dropped
 
 
+def _x_range(spec: _Model, xx: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest first input over the used points, in the input's own units."""
+    used = np.broadcast_to(w > 0, (max(xx.shape[0], w.shape[0]), w.shape[1]))
+    first = np.broadcast_to(xx[..., 0], used.shape)[used]
+    if first.size == 0:
+        return (float("nan"), float("nan"))
+    lo, hi = float(first.min()), float(first.max())
+    return (float(np.exp(lo)), float(np.exp(hi))) if spec.log_inputs else (lo, hi)
+
+
 def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds, fixed, max_iter, xtol, ftol,
          gtol, seed, extra, n_agree=None) -> FitResult:
     """fit_curves; ``extra`` (K, P) adds one start per problem (reported parameters) to the
@@ -541,12 +777,19 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     if too_few.any():
         params[too_few], cost[too_few], status[too_few] = np.nan, np.nan, _TOO_FEW
         n_iter[too_few], n_best[too_few] = 0, 0
+    if spec.code == 5:
+        # (lower, upper, k, x0) and (upper, lower, -k, x0) are the same sigmoid: report k >= 0,
+        # so that lower is the level as x -> -inf and upper as x -> +inf.
+        # (Not when fixed values or bounds refer to the parameters as they were given.)
+        constrained = fixed_mask[:3].any() or np.isfinite(lo[:3]).any() or np.isfinite(hi[:3]).any()
+        flip = (params[:, 2] < 0) & (not constrained)
+        params[flip] = params[flip][:, [1, 0, 2, 3]] * np.array([1.0, 1.0, -1.0, 1.0])
 
     cov = _covariance(spec, loss_code, f_scale, space_code, xx, yk, w, params, fixed_mask)
     reported = _to_reported(spec, params)
     stderr = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
     settings = {
-        "K": k, "M": m, "inputs": v, "loss": loss, "f_scale": f_scale, "space": space,
+        "K": k, "M": m, "inputs": v, "x_range": _x_range(spec, xx, w), "loss": loss, "f_scale": f_scale, "space": space,
         "n_dropped": n_dropped, "weights": "given" if weights is not None else "none",
         "starts": starts_desc, "n_agree": int(n_agree), "bounds": "none" if bounds is None else f"{list(lo)} .. {list(hi)} (internal)",
         "fixed": [n for n, f in zip(names, fixed_mask) if f] or "none", "max_iter": int(max_iter),
