@@ -80,6 +80,36 @@ class Case:
     atol: float = 0.0
 
 
+SAT_X = np.geomspace(1.0, 1e3, 20)
+
+
+def saturating_curves(k: int, seed: int = SEED) -> np.ndarray:
+    """k noisy curves a x^-b + c on 20 shared points (1% multiplicative noise)."""
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.uniform(2, 10, k), rng.uniform(0.2, 0.8, k), rng.uniform(1, 3, k)
+    f = a[:, None] * SAT_X ** -b[:, None] + c[:, None]
+    return f * np.exp(0.01 * rng.standard_normal((k, SAT_X.size)))
+
+
+CHIN_N, CHIN_D = (a.ravel() for a in np.meshgrid(np.geomspace(1e8, 3e10, 16), np.geomspace(1e9, 1e12, 15)))
+
+
+def chinchilla_runs(k: int, seed: int = SEED) -> np.ndarray:
+    """k noisy copies of 240 Chinchilla-law losses (Hoffmann et al.'s parameters)."""
+    rng = np.random.default_rng(seed)
+    law = 1.69 + 406.4 * CHIN_N**-0.34 + 410.7 * CHIN_D**-0.28
+    return law * np.exp(0.01 * rng.standard_normal((k, law.size)))
+
+
+def _fit_sat(y: Any) -> Any:
+    return fk.fit_curves("saturating_power", SAT_X, y).cost
+
+
+def _fit_chin(y: Any) -> Any:
+    x = np.column_stack([CHIN_N, CHIN_D])
+    return fk.fit_curves("chinchilla", x, y, space="log", loss="huber", f_scale=1e-3).cost
+
+
 def _rank(x: Any) -> Any:
     return fk.pareto_rank(x)
 
@@ -134,6 +164,13 @@ CASES: list[Case] = [
         "hypervolume batch 10000x1000 d=2", lambda: uniform((10_000, 1000, 2)), _hv, _hv, rtol=1e-12
     ),
     Case("hypervolume batch 100x5000 d=3", lambda: uniform((100, 5000, 3)), _hv, _hv, rtol=1e-12),
+    # Batched curve fitting: a thread per problem. Target: >= 1e6 saturating fits per second.
+    # The device's exp and log differ from the host's in the last bits, so the fits agree to a
+    # tolerance (the costs), not bit for bit.
+    Case("fit saturating_power 1e6 x 20", lambda: saturating_curves(1_000_000), _fit_sat, _fit_sat, 1000.0,
+         rtol=1e-9),
+    Case("fit saturating_power 1e5 x 20", lambda: saturating_curves(100_000), _fit_sat, _fit_sat, rtol=1e-9),
+    Case("fit chinchilla huber 4000 x 240", lambda: chinchilla_runs(4000), _fit_chin, _fit_chin, rtol=1e-9),
 ]
 
 

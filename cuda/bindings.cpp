@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "fit_batch.hpp"
 #include "hv_batch.hpp"
 #include "pareto_bitset.hpp"
 
@@ -60,11 +61,70 @@ void register_hypervolume(py::module_& m) {
         py::arg("stream"));
 }
 
+void register_fit(py::module_& m) {
+    namespace fit = frontierkit::fit;
+    m.def(
+        "fit_batch",
+        [](int model, int space, int loss, double f_scale, std::int64_t K, std::int64_t M, int v, std::uintptr_t x,
+           bool x_shared, std::uintptr_t y, std::uintptr_t w, int max_iter, double xtol, double ftol, double gtol,
+           std::uintptr_t lo, std::uintptr_t hi, std::uintptr_t fixed, std::uintptr_t base, std::uintptr_t starts,
+           int n_given, int n_grid, int n_agree, std::uintptr_t params, std::uintptr_t cost, std::uintptr_t status,
+           std::uintptr_t n_iter, std::uintptr_t n_at_best, std::uintptr_t stream) {
+            if (v < 1 || v > fit::kMaxParams) throw std::invalid_argument("x must have 1 to 10 inputs");
+            if ((model == fit::kChinchilla || model == fit::kKaplanND) && v != 2)
+                throw std::invalid_argument("chinchilla and kaplan_nd take 2 inputs (ln N, ln D)");
+            const int P = fit::n_params(model, v);
+            if (P < 1 || P > fit::kMaxParams) throw std::invalid_argument("unknown model, or too many parameters");
+            if (K < 0 || M < 0 || M > 2147483647) throw std::invalid_argument("bad batch shape");
+            if (n_grid < 0 || n_agree < 0 || n_given < 0 || n_given + n_grid > fit::kMaxStarts ||
+                (starts == 0 && n_grid < 1))
+                throw std::invalid_argument("starts: at most 32 per problem, and a grid when none is given");
+            fit::Batch b{};
+            b.model = model;
+            b.v = v;
+            b.P = P;
+            b.space = space;
+            b.loss = loss;
+            b.f_scale = f_scale;
+            b.K = K;
+            b.M = M;
+            b.x = reinterpret_cast<const double*>(x);
+            b.x_shared = x_shared;
+            b.y = reinterpret_cast<const double*>(y);
+            b.w = reinterpret_cast<const double*>(w);
+            b.max_iter = max_iter;
+            b.xtol = xtol;
+            b.ftol = ftol;
+            b.gtol = gtol;
+            b.lo = reinterpret_cast<const double*>(lo);
+            b.hi = reinterpret_cast<const double*>(hi);
+            b.fixed = reinterpret_cast<const unsigned char*>(fixed);
+            b.base = base ? reinterpret_cast<const double*>(base) : nullptr;
+            b.starts = starts ? reinterpret_cast<const double*>(starts) : nullptr;
+            b.n_given = starts ? n_given : 0;
+            b.n_grid = n_grid;
+            b.n_agree = n_agree;
+            const fit::BatchOutput out{reinterpret_cast<double*>(params), reinterpret_cast<double*>(cost),
+                                       reinterpret_cast<std::int32_t*>(status), reinterpret_cast<std::int32_t*>(n_iter),
+                                       reinterpret_cast<std::int32_t*>(n_at_best)};
+            // Safe without the GIL: only device memory owned by live CuPy arrays is touched.
+            py::gil_scoped_release nogil;
+            frontierkit::cuda::fit_batch_device(b, out, reinterpret_cast<void*>(stream));
+        },
+        py::arg("model"), py::arg("space"), py::arg("loss"), py::arg("f_scale"), py::arg("K"), py::arg("M"),
+        py::arg("v"), py::arg("x"), py::arg("x_shared"), py::arg("y"), py::arg("w"), py::arg("max_iter"),
+        py::arg("xtol"), py::arg("ftol"), py::arg("gtol"), py::arg("lo"), py::arg("hi"), py::arg("fixed"),
+        py::arg("base"), py::arg("starts"), py::arg("n_given"), py::arg("n_grid"), py::arg("n_agree"),
+        py::arg("params"), py::arg("cost"), py::arg("status"), py::arg("n_iter"), py::arg("n_at_best"),
+        py::arg("stream"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_cuda, m) {
     m.doc() = "frontierkit CUDA kernels (internal; use the frontierkit API with CuPy arrays).";
     register_pareto(m);
     register_hypervolume(m);
+    register_fit(m);
     m.def("device_count", &frontierkit::cuda::device_count, "Number of usable CUDA devices.");
 }

@@ -317,3 +317,52 @@ def test_hypervolume_big_set_or_high_d_falls_back_with_warning(cp):
     pts = np.random.default_rng(9902).random((30, 4))
     with pytest.warns(fk.FallbackWarning):
         assert fk.hypervolume(cp.asarray(pts), 1.0) == pytest.approx(fk.hypervolume(pts, 1.0), rel=1e-12)
+
+
+# --- curve fitting ------------------------------------------------------------------------------
+
+
+def _fit_cases():
+    rng = np.random.default_rng(21)
+    x = np.geomspace(1.0, 1e3, 20)
+    k = 500
+    a, b, c = rng.uniform(2, 10, k), rng.uniform(0.2, 0.8, k), rng.uniform(1, 3, k)
+    y = (a[:, None] * x ** -b[:, None] + c[:, None]) * np.exp(0.01 * rng.standard_normal((k, 20)))
+    y[3, 5:] = np.nan  # ragged
+    y[4] = np.nan  # too few points
+    n, d = (v.ravel() for v in np.meshgrid(np.geomspace(1e8, 3e10, 10), np.geomspace(1e9, 1e12, 9)))
+    law = 1.69 + 406.4 * n**-0.34 + 410.7 * d**-0.28
+    yc = law * np.exp(0.01 * rng.standard_normal((50, law.size)))
+    return [
+        ("saturating_power", x, y, {}),
+        ("saturating_power", x, y, {"loss": "l1"}),
+        ("chinchilla", np.column_stack([n, d]), yc, {"space": "log", "loss": "huber", "f_scale": 1e-3}),
+        ("sigmoid", np.linspace(-3, 3, 30), 0.2 + 0.6 / (1 + np.exp(-(np.linspace(-3, 3, 30) - 0.3)))
+         + 0.01 * rng.standard_normal((40, 30)), {"loss": "soft_l1", "f_scale": 0.02}),
+    ]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case", range(4))
+def test_fit_cupy_in_cupy_out_matches_cpu(cp, case):
+    model, x, y, opts = _fit_cases()[case]
+    got = fk.fit_curves(model, x, cp.asarray(y), **opts)
+    assert isinstance(got.params, cp.ndarray) and isinstance(got.cost, cp.ndarray)
+    want = fk.fit_curves(model, x, y, **opts)
+    np.testing.assert_array_equal(got.status, want.status)
+    # exp and log on the device differ from the host's in the last bits: the same optima.
+    np.testing.assert_allclose(got.cost.get(), want.cost, rtol=1e-9, equal_nan=True)
+    scale = np.maximum(1.0, np.abs(want.params))
+    np.testing.assert_allclose(got.params.get() / scale, want.params / scale, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(got.predict(x), want.predict(x), rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.gpu
+def test_fit_forced_cuda_backend_takes_numpy(cp, monkeypatch):
+    model, x, y, opts = _fit_cases()[0]
+    monkeypatch.setenv("FRONTIERKIT_BACKEND", "cuda")
+    got = fk.fit_curves(model, x, y[:50], **opts)
+    assert isinstance(got.params, np.ndarray) and got.settings["backend"] == "cuda"
+    monkeypatch.delenv("FRONTIERKIT_BACKEND")
+    want = fk.fit_curves(model, x, y[:50], **opts)
+    np.testing.assert_allclose(got.cost, want.cost, rtol=1e-9, equal_nan=True)

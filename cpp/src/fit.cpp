@@ -11,33 +11,10 @@
 
 namespace frontierkit::fit {
 
-namespace {
-
-Problem problem_of(const Batch& b, std::int64_t k) {
-    const double* x = b.x + (b.x_shared ? 0 : k * b.M * b.v);
-    return Problem{b.model, b.v, b.P, b.space, b.loss, b.f_scale, static_cast<int>(b.M), x, b.y + k * b.M, b.w + k * b.M};
-}
-
-}  // namespace
-
 void fit_batch(const Batch& b, const BatchOutput& out, int threads) {
-    const Options opt{b.max_iter, b.xtol, b.ftol, b.gtol, b.lo, b.hi, b.fixed, b.n_agree};
-    std::vector<double> no_base(static_cast<std::size_t>(b.P), 0.0);
     // Small batches of small problems stay on one thread.
     const int t = b.K * b.M < 2000 ? 1 : threads;
-    parallel_for(static_cast<std::size_t>(b.K), t, [&](std::size_t kk) {
-        const auto k = static_cast<std::int64_t>(kk);
-        const Problem pb = problem_of(b, k);
-        double scratch[kMaxStarts * kMaxParams];
-        const int given = b.starts ? std::min(b.n_given, kMaxStarts) : 0;
-        for (int a = 0; a < given * b.P; ++a) scratch[a] = b.starts[(k * b.n_given) * b.P + a];
-        const double* base = b.base ? b.base + k * b.P : no_base.data();
-        const FitOutput r = fit_problem(pb, opt, base, given, b.n_grid, scratch, out.params + k * b.P);
-        out.cost[k] = r.cost;
-        out.status[k] = r.status;
-        out.n_iter[k] = r.n_iter;
-        out.n_at_best[k] = r.n_at_best;
-    });
+    parallel_for(static_cast<std::size_t>(b.K), t, [&](std::size_t k) { fit_one(b, out, static_cast<std::int64_t>(k)); });
 }
 
 void objectives(const Batch& b, const double* params, std::int64_t S, double* cost, int threads) {

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _backend
+from ._validate import is_cupy
 
 __all__ = ["BootstrapResult", "ChinchillaFit", "FitResult", "MODELS", "bootstrap", "fit_chinchilla", "fit_curves"]
 
@@ -119,7 +120,7 @@ class FitResult:
         (M,) for a single fit."""
         spec = MODELS[self.model]
         single = self.params.ndim == 1
-        params = np.atleast_2d(self.params)
+        params = np.atleast_2d(_host(self.params))
         k = params.shape[0]
         xx, m = _layout_x(x, spec, self.settings["inputs"], k, None)
         y0 = np.zeros((k, m))
@@ -195,7 +196,7 @@ class FitResult:
         if self.model != "log_quadratic":
             raise ValueError(f"optimum() needs a model with an interior optimum (log_quadratic), not {self.model!r}")
         v = self.settings["inputs"]
-        u, y, kind = _quadratic_stationary(self.params, v)
+        u, y, kind = _quadratic_stationary(_host(self.params), v)
         out = {"x": np.exp(u), "y": y, "kind": kind}
         if level is not None:
             z = _z(level)
@@ -260,7 +261,7 @@ def _z(level: float) -> float:
 
 
 def _inverse(res: FitResult, y_target: Any, given: Any) -> np.ndarray:
-    return _inverse_params(res, res.params, y_target, given)
+    return _inverse_params(res, _host(res.params), y_target, given)
 
 
 def _inverse_params(res: FitResult, params: np.ndarray, y_target: Any, given: Any) -> np.ndarray:
@@ -362,7 +363,7 @@ def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.nd
 def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
     """fn at the fit and the delta-method variance grad^T cov grad (of log fn when ``log``),
     the gradient in the reported parameters by central differences."""
-    p0 = np.asarray(res.params, dtype=float)
+    p0 = np.asarray(_host(res.params), dtype=float)
     val = np.asarray(fn(p0), dtype=float)
     lead = p0.shape[:-1]
     extra = val.ndim - len(lead)
@@ -378,7 +379,7 @@ def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
                 fu, fd = np.log(fu), np.log(fd)
             grads.append((fu - fd) / (2 * h).reshape(lead + (1,) * extra))
         grad = np.stack(grads, axis=-1)  # (..., targets, P)
-        cov = np.asarray(res.cov, dtype=float).reshape(lead + (1,) * extra + p0.shape[-1:] * 2)
+        cov = np.asarray(_host(res.cov), dtype=float).reshape(lead + (1,) * extra + p0.shape[-1:] * 2)
         var = np.einsum("...i,...ij,...j->...", grad, cov, grad)
     return val, var
 
@@ -404,7 +405,13 @@ def _model(model: Any) -> _Model:
     return MODELS[model]
 
 
+def _host(a: Any) -> Any:
+    """A CuPy array copied to the host; anything else as it is."""
+    return a.get() if is_cupy(a) else a
+
+
 def _float_array(a: Any, name: str) -> np.ndarray:
+    a = _host(a)
     if isinstance(a, (str, bytes)) or a is None:
         raise TypeError(f"'{name}' must be an array of numbers, but it is {type(a).__name__}")
     try:
@@ -466,8 +473,17 @@ def _to_reported(spec: _Model, params: np.ndarray) -> np.ndarray:
     return out
 
 
-def _residuals(spec: _Model, space: int, x: np.ndarray, y: np.ndarray, internal: np.ndarray):
+def _host_backend() -> str:
+    """The backend for host-side helpers (residuals, objectives): the compiled core when the
+    fit itself runs on the GPU."""
     name = _backend.backend(False)
+    if name == "cuda":
+        return "cpp" if _backend.core_module() is not None else "numpy"
+    return name
+
+
+def _residuals(spec: _Model, space: int, x: np.ndarray, y: np.ndarray, internal: np.ndarray):
+    name = _host_backend()
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
@@ -480,7 +496,7 @@ def _objective(spec: _Model, space: int, loss: int, f_scale: float, x: np.ndarra
                internal: np.ndarray) -> np.ndarray:
     """The objective of one problem (x, y, w as the kernels take them, K = 1) at S internal
     parameter vectors: (S,), inf where undefined."""
-    name = _backend.backend(False)
+    name = _host_backend()
     internal = np.ascontiguousarray(internal, dtype=np.float64)
     if name == "cpp":
         core = _backend.core_module()
@@ -641,6 +657,8 @@ def fit_curves(
     Returns
     -------
     FitResult
+        With CuPy input the fits run on the GPU (one thread per problem, the same code as the
+        CPU's) and the numeric fields are CuPy arrays; the covariance is computed on the host.
 
     Notes
     -----
@@ -741,6 +759,8 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     if not isinstance(n_agree, (int, np.integer)) or n_agree < 0:
         raise ValueError(f"'n_agree' must be a non-negative integer, but it is {n_agree!r}")
 
+    cupy_in = any(is_cupy(a) for a in (x, y, weights, mask))
+    mask = _host(mask)
     xx, yk, w, single, n_dropped = _prepare_data(spec, x, y, weights, mask, space)
     (k, m), v = yk.shape, xx.shape[2]
     names = spec.names(v)
@@ -764,11 +784,13 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
             starts_desc = f"the full fit's optimum, then {starts_desc}"
 
     loss_code, space_code = _LOSSES[loss], _SPACES[space]
-    name = _backend.backend(False)
+    name = _backend.backend(cupy_in)
     args = (spec.code, space_code, loss_code, f_scale, xx, np.ascontiguousarray(yk), np.ascontiguousarray(w),
             int(max_iter), float(xtol), float(ftol), float(gtol), lo, hi, fixed_mask, base, starts, n_grid,
             int(n_agree))
-    if name == "cpp":
+    if name == "cuda":
+        params, cost, status, n_iter, n_best = _fit_cuda(*args)
+    elif name == "cpp":
         core = _backend.core_module()
         assert core is not None
         params, cost, status, n_iter, n_best = core.fit_batch(*args, 0)
@@ -801,7 +823,37 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     )
     if single:
         out = {key: val[0] for key, val in out.items()}
+    if cupy_in:  # CuPy in, CuPy out (status stays a NumPy array of strings)
+        import cupy as cp
+
+        out = {key: val if key == "status" else cp.asarray(val) for key, val in out.items()}
     return FitResult(model=model, param_names=tuple(names), settings=settings, **out)
+
+
+def _fit_cuda(model, space, loss, f_scale, x, y, w, max_iter, xtol, ftol, gtol, lo, hi, fixed, base, starts, n_grid,
+              n_agree):
+    """The CUDA kernel (a thread per problem) on device copies of the prepared arrays; the
+    results come back to the host for the covariance."""
+    import cupy as cp
+
+    mod = _backend.cuda_module()
+    assert mod is not None  # guaranteed by backend()
+    k, m = y.shape
+    v = x.shape[2]
+    p = lo.shape[0]
+    dev = [cp.asarray(np.ascontiguousarray(a)) for a in (x, y, w, lo, hi, fixed)]
+    d_base = cp.asarray(base) if base is not None else None
+    d_starts = cp.asarray(starts) if starts is not None else None
+    outs = (cp.empty((k, p)), cp.empty(k), cp.empty(k, dtype=cp.int32), cp.empty(k, dtype=cp.int32),
+            cp.empty(k, dtype=cp.int32))
+    mod.fit_batch(
+        model, space, loss, f_scale, k, m, v, dev[0].data.ptr, x.shape[0] == 1 and k != 1, dev[1].data.ptr,
+        dev[2].data.ptr, max_iter, xtol, ftol, gtol, dev[3].data.ptr, dev[4].data.ptr, dev[5].data.ptr,
+        0 if d_base is None else d_base.data.ptr, 0 if d_starts is None else d_starts.data.ptr,
+        0 if starts is None else starts.shape[1], n_grid, n_agree, *(o.data.ptr for o in outs),
+        cp.cuda.get_current_stream().ptr,
+    )
+    return tuple(o.get() for o in outs)
 
 
 def _bounds(bounds: Any, spec: _Model, p: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
-// Batched curve fitting on the CPU: K independent problems, threads over problems. The per-problem
-// work is fit_starts.hpp's fit_problem, shared with the CUDA kernel.
+// Batched curve fitting: K independent problems. The per-problem work (fit_one, below) is FK_HD
+// and shared by the CPU driver (threads over problems) and the CUDA kernel (cuda/fit_batch.cu).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,28 @@ struct BatchOutput {
     std::int32_t* n_iter;
     std::int32_t* n_at_best;
 };
+
+// Problem k of the batch.
+FK_HD Problem problem_of(const Batch& b, std::int64_t k) {
+    const double* x = b.x + (b.x_shared ? 0 : k * b.M * b.v);
+    return Problem{b.model, b.v, b.P, b.space, b.loss, b.f_scale, static_cast<int>(b.M), x, b.y + k * b.M, b.w + k * b.M};
+}
+
+// The whole fit of problem k: the per-problem work of the CPU driver (a thread takes problems
+// in turn) and of the CUDA kernel (a thread per problem), one function for both.
+FK_HD void fit_one(const Batch& b, const BatchOutput& out, std::int64_t k) {
+    const Options opt{b.max_iter, b.xtol, b.ftol, b.gtol, b.lo, b.hi, b.fixed, b.n_agree};
+    double scratch[kMaxStarts * kMaxParams];
+    const int given = b.starts ? (b.n_given < kMaxStarts ? b.n_given : kMaxStarts) : 0;
+    for (int a = 0; a < given * b.P; ++a) scratch[a] = b.starts[(k * b.n_given) * b.P + a];
+    double zeros[kMaxParams] = {};
+    const double* base = b.base ? b.base + k * b.P : zeros;
+    const FitOutput r = fit_problem(problem_of(b, k), opt, base, given, b.n_grid, scratch, out.params + k * b.P);
+    out.cost[k] = r.cost;
+    out.status[k] = r.status;
+    out.n_iter[k] = r.n_iter;
+    out.n_at_best[k] = r.n_at_best;
+}
 
 void fit_batch(const Batch& b, const BatchOutput& out, int threads);
 
