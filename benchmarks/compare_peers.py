@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Time frontierkit's non-dominated sorting and hypervolume against peer libraries.
+"""Time frontierkit's non-dominated sorting, hypervolume and curve fitting against peer libraries.
 
 Every library runs on the SAME array in each cell, its result is checked against frontierkit's
 (same Pareto ranks or first-front mask; hypervolumes and contributions equal within a relative
@@ -17,6 +17,23 @@ Data (fixed seed, reproducible with the recipe printed under the table):
 
 Hypervolume cells use the reference point 1.1 in every objective (minimisation).
 
+Curve-fitting cells ("fit" group) compare objectives, not parameters: a fit is judged by its cost
+(SciPy's convention, ``0.5 * sum r**2`` for least squares; the Huber loss of Hoffmann et al. on
+``log L`` for Chinchilla), recomputed here at each library's parameters, and frontierkit's must
+be no worse than SciPy's within a relative 1e-9 (the count of worse fits is reported):
+
+* ``sat``: ``K`` noisy saturating power laws ``y = a x^-b + c`` of 20 points each (x log-spaced
+  over 1e6..1e9, ``a ~ U(5, 50)``, ``b ~ U(0.1, 0.6)``, ``c ~ U(1, 3)``, 1% multiplicative
+  Gaussian noise): one ``fit_curves`` call against a Python loop of ``curve_fit``;
+* ``chinchilla``: Epoch AI's 240 points extracted from Hoffmann et al.'s Figure 4
+  (``../shared/data``, see ``--chinchilla-csv``; the cells are skipped without it), fitted with
+  ``fit_chinchilla`` against SciPy's ``minimize(method="L-BFGS-B")`` from Hoffmann et al.'s
+  4,500-start grid, and bootstrap refits against one L-BFGS-B run per resample.
+
+SciPy's loops over thousands of starts or resamples take minutes: they are timed on a leading
+part of the loop (the grid is shuffled with a fixed seed first, so that part is a random sample)
+and the whole loop is predicted linearly; the table marks such times with ``≈``.
+
 Timing: one warm-up call (numba peers are also compiled on a tiny slice beforehand), then the
 median of at least 3 timed calls, more for fast calls (about ``--repeat-time`` seconds per
 library and cell). A call that took longer than one second in the warm-up counts as the first
@@ -27,7 +44,8 @@ to take more than ``--budget`` seconds the cell says ``skipped (est. …)``.
 Cores: thread pools are set to one thread, and the process is pinned to a single core unless
 ``--no-pin``. Sorting cells and every peer always run on that core. frontierkit's hypervolume
 may use every core in the cells ``--unpin`` names (default ``hv5``: hypervolume and
-contribution cells with d >= 5, the cells whose targets allow it); the table marks them.
+contribution cells with d >= 5, the cells whose targets allow it), and its batched fits in every
+fit cell unless ``--unpin none``; the table marks them.
 
 Usage::
 
@@ -35,6 +53,7 @@ Usage::
     python benchmarks/compare_peers.py --quick                # smaller arrays, a smoke run
     python benchmarks/compare_peers.py --cells sort           # the sorting cells only
     python benchmarks/compare_peers.py --cells hv             # the hypervolume cells only
+    python benchmarks/compare_peers.py --cells fit            # the curve-fitting cells only
     python benchmarks/compare_peers.py --cells "d=3" batch    # cells whose name contains these
     python benchmarks/compare_peers.py --markdown table.md    # also write the report to a file
 """
@@ -69,7 +88,8 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass, field, replace  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -78,6 +98,7 @@ import frontierkit as fk  # noqa: E402
 
 Fn = Callable[[np.ndarray], np.ndarray]
 HvFn = Callable[[np.ndarray, np.ndarray], Any]  # (points, ref) -> hypervolume(s) or contributions
+FitFn = Callable[["FitData", np.ndarray], Any]  # (cell data, the items to fit) -> fits
 
 DEFAULT_SEED = 12345
 HV_REF = 1.1  # reference point, every objective (the data lies in [0, 1]^d)
@@ -88,6 +109,9 @@ HV_RTOL = 1e-10
 HVC_ATOL_BOX = 1e-13
 SORT_OPS = ("rank", "front")
 HV_OPS = ("hv", "hvc")
+FIT_OPS = ("sat", "varpro", "grid", "boot")
+FIT_RTOL = 1e-9  # frontierkit's cost may exceed a peer's by this much (relative) at most
+HOFFMANN_STARTS = 4500  # Hoffmann et al.'s grid: 5 alpha x 5 beta x 5 e x 6 a x 6 b
 FUNCTION_NAMES = {
     "rank": "pareto_rank",
     "front": "is_nondominated",
@@ -103,16 +127,21 @@ FUNCTION_NAMES = {
 class Cell:
     """One benchmark: an operation on one generated array."""
 
-    op: str  # "rank" (Pareto ranks), "front" (first-front mask), "hv", "hvc" (contributions)
-    dist: str  # "uniform", "sphere", "batch" (uniform sets) or "sphere-batch"
-    n: int  # points (per set for a batch)
-    d: int  # objectives
-    b: int = 0  # sets in a batch (dist == "batch")
+    op: str  # "rank" (Pareto ranks), "front" (first-front mask), "hv", "hvc" (contributions),
+    # or a fit: "sat" (saturating power laws), "varpro", "grid", "boot" (Chinchilla fits)
+    dist: str  # "uniform", "sphere", "batch" (uniform sets), "sphere-batch"; fits: "curves"
+    # (generated), "chinchilla" (the Epoch data)
+    n: int  # points (per set for a batch; per curve for a fit)
+    d: int  # objectives (inputs of a fitted model)
+    b: int = 0  # sets in a batch (dist == "batch"); curves, grid starts or bootstrap resamples
     target: bool = False  # one of the targets the project set itself
-    quick: int = 0  # n (or b for a batch) in --quick mode; 0: n // 10 (b // 10)
+    quick: int = 0  # n (or b for a batch or a fit) in --quick mode; 0: n // 10 (b // 10)
+    budget: float = 0.0  # fits: peers run in full up to max(--budget, this) seconds per call
 
     @property
     def name(self) -> str:
+        if self.group == "fit":
+            return _fit_name(self)
         fn = FUNCTION_NAMES[self.op]
         if self.dist == "batch":
             return f"{fn} batch {self.b}x{self.n} d={self.d}"
@@ -122,7 +151,9 @@ class Cell:
 
     @property
     def group(self) -> str:
-        """'sort' or 'hv': a word ``--cells`` selects the whole group with."""
+        """'sort', 'hv' or 'fit': a word ``--cells`` selects the whole group with."""
+        if self.op in FIT_OPS:
+            return "fit"
         return "hv" if self.op in HV_OPS else "sort"
 
     @property
@@ -135,6 +166,11 @@ class Cell:
 
     def shrunk(self) -> Cell:
         """The --quick version of this cell (no longer a target: its size differs)."""
+        if self.group == "fit":
+            # The Chinchilla fits keep their data (and the grid its 4,500 starts).
+            if self.op in ("varpro", "grid"):
+                return self
+            return replace(self, b=self.quick or self.b // 10, target=False)
         if self.batched:
             return Cell(self.op, self.dist, self.n, self.d, self.quick or self.b // 10)
         return Cell(self.op, self.dist, self.quick or self.n // 10, self.d)
@@ -147,6 +183,17 @@ def _sci(n: int) -> str:
     exp = int(math.floor(math.log10(n)))
     mant = n / 10**exp
     return f"{mant:g}e{exp}" if mant != 1 else f"1e{exp}"
+
+
+def _fit_name(cell: Cell) -> str:
+    """'sat 10k x 20', 'chinchilla varpro', 'chinchilla hoffmann grid', 'chinchilla bootstrap
+    4000'."""
+    if cell.op == "sat":
+        k = f"{cell.b // 1000}k" if cell.b % 1000 == 0 else str(cell.b)
+        return f"sat {k} x {cell.n}"
+    if cell.op == "boot":
+        return f"chinchilla bootstrap {cell.b}"
+    return {"varpro": "chinchilla varpro", "grid": "chinchilla hoffmann grid"}[cell.op]
 
 
 CELLS: list[Cell] = [
@@ -181,6 +228,12 @@ CELLS: list[Cell] = [
     Cell("hv", "uniform", 100_000, 3),
     Cell("hv", "uniform", 1_000, 5, quick=200),
     Cell("hv", "batch", 100, 3, b=10_000),
+    # Curve fitting. SciPy's curve_fit runs on all 10,000 curves (about half a minute), so that
+    # every fit is checked; the Chinchilla peers' loops are predicted from part of the loop.
+    Cell("sat", "curves", 20, 1, b=10_000, target=True, quick=1000, budget=90.0),
+    Cell("varpro", "chinchilla", 240, 2, b=HOFFMANN_STARTS, target=True),
+    Cell("grid", "chinchilla", 240, 2, b=HOFFMANN_STARTS, target=True),
+    Cell("boot", "chinchilla", 240, 2, b=4000, target=True, quick=400),
 ]
 
 
@@ -220,6 +273,136 @@ def data_recipe(cell: Cell, seed: int) -> str:
     )
 
 
+# --- curve-fitting data and objectives -------------------------------------------------------
+
+CHINCHILLA_CSV = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "chinchilla_svg_extracted_data.csv"
+)
+SAT_X = (1e6, 1e9)  # x of every saturating curve: log-spaced over this range
+SAT_NOISE = 0.01  # multiplicative: y * (1 + 0.01 z), z ~ N(0, 1)
+HUBER_DELTA = 1e-3  # Hoffmann et al.'s Huber threshold, on log L
+BOOT_SEED = 0  # fit_chinchilla(..., bootstrap=B, seed=BOOT_SEED); the peers draw the same rows
+GRID_SEED = 0  # the order of the grid's starts for the peers (leading parts are random samples)
+
+
+@dataclass
+class FitData:
+    """The data of a fit cell.
+
+    ``items`` is what a peer loops over, and what a prediction times a leading part of: the
+    curves ``Y`` (K, M), the grid's starts (S, 5) as internal parameters (ln E, ln A, ln B,
+    alpha, beta), or the resamples as weights (B, M), how often each point was drawn.
+    """
+
+    items: np.ndarray
+    x: np.ndarray  # sat: the x shared by every curve (M,); Chinchilla: N and D (M, 2)
+    y: np.ndarray | None = None  # Chinchilla: L (M,)
+    key: str = ""  # a peer's loop over the same items runs once (the grid cells share one)
+    recipe: str = ""
+    cache: dict[Any, Any] = field(default_factory=dict)  # a peer's untimed setup
+
+
+def load_chinchilla(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Epoch AI's 240 points (N, D, L): the five highest losses dropped, D = C / (6 N)."""
+    import csv
+
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    n = np.array([float(r["Model Size"]) for r in rows])
+    c = np.array([float(r["Training FLOP"]) for r in rows])
+    loss = np.array([float(r["loss"]) for r in rows])
+    keep = loss < np.sort(loss)[-5]
+    return n[keep], (c / (6 * n))[keep], loss[keep]
+
+
+def hoffmann_grid() -> np.ndarray:
+    """Hoffmann et al.'s 4,500 starts as (ln E, ln A, ln B, alpha, beta): e in {-1, -.5, .., 1},
+    a, b in {0, 5, .., 25}, alpha, beta in {0, .5, .., 2}."""
+    axes = (
+        np.arange(-1.0, 1.01, 0.5),
+        np.arange(0.0, 25.1, 5.0),
+        np.arange(0.0, 25.1, 5.0),
+        np.arange(0.0, 2.01, 0.5),
+        np.arange(0.0, 2.01, 0.5),
+    )
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 5)
+    assert len(grid) == HOFFMANN_STARTS
+    return grid
+
+
+def resample_weights(m: int, b: int, seed: int) -> np.ndarray:
+    """``b`` bootstrap resamples of ``m`` points as counts (b, m): row i draws ``m`` points with
+    replacement, ``np.random.default_rng(seed).integers(0, m, (b, m))``."""
+    draws = np.random.default_rng(seed).integers(0, m, size=(b, m))
+    w = np.zeros((b, m))
+    np.add.at(w, (np.arange(b)[:, None], draws), 1.0)
+    return w
+
+
+def make_fit_data(cell: Cell, seed: int, csv_path: Path) -> FitData | str:
+    """The data of a fit cell, or why there is none (the Chinchilla file is missing)."""
+    if cell.op == "sat":
+        rng = np.random.default_rng(seed)
+        x = np.geomspace(*SAT_X, cell.n)
+        k = cell.b
+        a, b, c = rng.uniform(5, 50, k), rng.uniform(0.1, 0.6, k), rng.uniform(1, 3, k)
+        noise = 1 + SAT_NOISE * rng.standard_normal((k, cell.n))
+        y = (a[:, None] * x ** -b[:, None] + c[:, None]) * noise
+        recipe = (
+            f"rng = np.random.default_rng({seed}); x = np.geomspace({SAT_X[0]:g}, {SAT_X[1]:g}, "
+            f"{cell.n}); a, b, c = rng.uniform(5, 50, {k}), rng.uniform(0.1, 0.6, {k}), "
+            f"rng.uniform(1, 3, {k}); Y = (a[:, None] * x ** -b[:, None] + c[:, None]) * "
+            f"(1 + {SAT_NOISE:g} * rng.standard_normal(({k}, {cell.n})))"
+        )
+        return FitData(y, x, key=f"sat {seed} {k} {cell.n}", recipe=recipe)
+    if not csv_path.is_file():
+        return f"the Chinchilla data {csv_path} is missing (see --chinchilla-csv)"
+    n, d, loss = load_chinchilla(csv_path)
+    x = np.column_stack([n, d])
+    src = f"Epoch's {len(loss)} points from {csv_path.name}"
+    if cell.op == "boot":
+        w = resample_weights(len(loss), cell.b, BOOT_SEED)
+        recipe = (
+            f"{src}; resample i draws the points np.random.default_rng({BOOT_SEED})"
+            f".integers(0, {len(loss)}, ({cell.b}, {len(loss)}))[i]"
+        )
+        return FitData(w, x, loss, key=f"boot {cell.b}", recipe=recipe)
+    grid = hoffmann_grid()[np.random.default_rng(GRID_SEED).permutation(HOFFMANN_STARTS)]
+    recipe = f"{src}; the peers' starts: Hoffmann et al.'s grid, shuffled by seed {GRID_SEED}"
+    return FitData(grid, x, loss, key="hoffmann grid", recipe=recipe)
+
+
+def sat_cost(params: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``0.5 * sum (a x^-b + c - y)^2`` per curve, params (K, 3), y (K, M): SciPy's cost."""
+    a, b, c = (params[:, j : j + 1] for j in range(3))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = a * np.exp(-b * np.log(x)) + c - y
+    return 0.5 * np.sum(r * r, axis=1)
+
+
+def chinchilla_cost(
+    theta: np.ndarray, x: np.ndarray, loss: np.ndarray, w: Any = None
+) -> np.ndarray:
+    """Hoffmann et al.'s objective at S internal parameter rows (S, 5) = (ln E, ln A, ln B,
+    alpha, beta): ``sum w * huber(log(E + A N^-alpha + B D^-beta) - log L)`` with SciPy's Huber
+    (``0.5 r^2`` up to delta), weights (M,) or (S, M), one per row."""
+    ln_e, ln_a, ln_b, alpha, beta = (theta[:, j : j + 1] for j in range(5))
+    ln_n, ln_d = np.log(x[:, 0]), np.log(x[:, 1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = np.logaddexp(np.logaddexp(ln_a - alpha * ln_n, ln_b - beta * ln_d), ln_e)
+        r = np.abs(pred - np.log(loss))
+        h = np.where(r <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (r - 0.5 * HUBER_DELTA))
+    return np.sum(h if w is None else w * h, axis=1)
+
+
+def chinchilla_internal(params: np.ndarray) -> np.ndarray:
+    """frontierkit's reported (E, A, B, alpha, beta) rows as (ln E, ln A, ln B, alpha, beta)."""
+    theta = np.array(params, dtype=np.float64, ndmin=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theta[:, :3] = np.log(theta[:, :3])
+    return theta
+
+
 # --- libraries -------------------------------------------------------------------------------
 
 
@@ -230,6 +413,11 @@ class Impl:
 
     ``weak``: its first front keeps every copy of a non-dominated row (frontierkit's
     ``keep_weakly=True``); otherwise only the first copy (frontierkit's default).
+
+    Fits (``sat``, ``varpro``, ``grid``, ``boot``, one per fit op) take the cell's
+    :class:`FitData` and the items to fit (all of ``data.items`` or a leading part of them).
+    frontierkit's return its result object; a peer's return one row of parameters per item
+    (a curve's ``a, b, c``; Chinchilla's ln E, ln A, ln B, alpha, beta), NaN where it failed.
     """
 
     version: str
@@ -244,7 +432,18 @@ class Impl:
     # Used instead of ``hv`` on data known to be mutually non-dominated (sphere cells), for a
     # library that needs such input and would otherwise pay for a filter first.
     hv_front_only: HvFn | None = None
+    sat: FitFn | None = None
+    varpro: FitFn | None = None
+    grid: FitFn | None = None
+    boot: FitFn | None = None
     how: dict[str, str] = field(default_factory=dict)  # op -> what is called, for the notes
+
+    def fit_function(self, cell: Cell, data: FitData) -> Fn | None:
+        """The fit of ``cell`` as a function of the items (sliced for predictions)."""
+        fn: FitFn | None = getattr(self, cell.op)
+        if fn is None:
+            return None
+        return lambda items: fn(data, items)
 
     def function(self, cell: Cell) -> Fn | None:
         if cell.op in HV_OPS:
@@ -301,6 +500,9 @@ def _version(dist: str) -> str:
 
 
 def load_frontierkit() -> Impl:
+    def chinchilla(data: FitData, **kw: Any) -> Any:
+        return fk.fit_chinchilla(data.x[:, 0], data.x[:, 1], data.y, **kw)
+
     return Impl(
         version=fk.__version__,
         rank=fk.pareto_rank,
@@ -311,6 +513,10 @@ def load_frontierkit() -> Impl:
         hv=fk.hypervolume,
         hvc=fk.hv_contributions,
         hv_batch=fk.hypervolume,
+        sat=lambda data, curves: fk.fit_curves("saturating_power", data.x, curves),
+        varpro=lambda data, starts: chinchilla(data),
+        grid=lambda data, starts: chinchilla(data, init="hoffmann"),
+        boot=lambda data, w: chinchilla(data, bootstrap=len(w), seed=BOOT_SEED),
         how={
             "rank": "`pareto_rank`",
             "front": "`is_nondominated`",
@@ -318,6 +524,12 @@ def load_frontierkit() -> Impl:
             "hypervolume": "`hypervolume(F, ref)`",
             "contributions": "`hv_contributions(F, ref)`",
             "batched hypervolume": "one `hypervolume` call on the (b, n, d) array",
+            "saturating power laws": '`fit_curves("saturating_power", x, Y)`, one call on the '
+            "(K, 20) array (default options: variable-projection starts, least squares)",
+            "Chinchilla": "`fit_chinchilla(N, D, L)` (variable-projection starts; Huber, "
+            'delta 1e-3, on log L), and `init="hoffmann"` for the grid cell',
+            "Chinchilla bootstrap": f"`fit_chinchilla(N, D, L, bootstrap=B, seed={BOOT_SEED})` "
+            "(the full fit, then one warm-started refit per resample)",
         },
     )
 
@@ -529,6 +741,123 @@ def load_hvwfg() -> Impl:
     )
 
 
+def _sat_model(x: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    return a * x**-b + c
+
+
+def _sat_jacobian(x: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    p = x**-b
+    return np.column_stack([p, -a * p * np.log(x), np.ones_like(x)])
+
+
+def _sat_p0(log_x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """A user's start: c a tenth of the curve's range below its smallest value, then a and b
+    from a straight line through (log x, log(y - c))."""
+    span = float(y.max() - y.min()) or 1.0
+    c = float(y.min()) - 0.1 * span
+    slope, intercept = np.polyfit(log_x, np.log(y - c), 1)
+    return math.exp(intercept), max(-slope, 1e-3), c
+
+
+def _huber_lse(
+    theta: np.ndarray, ln_n: np.ndarray, ln_d: np.ndarray, ln_l: np.ndarray, w: np.ndarray | None
+) -> float:
+    """Hoffmann et al.'s objective as Epoch AI's replication writes it: Huber (delta 1e-3) of
+    ``log-sum-exp(a - alpha ln N, b - beta ln D, e) - ln L`` (e, a, b = ln E, ln A, ln B)."""
+    ln_e, ln_a, ln_b, alpha, beta = theta
+    r = np.logaddexp(np.logaddexp(ln_a - alpha * ln_n, ln_b - beta * ln_d), ln_e) - ln_l
+    a = np.abs(r)
+    h = np.where(a <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (a - 0.5 * HUBER_DELTA))
+    return float(h.sum() if w is None else h @ w)
+
+
+def _huber_lse_grad(
+    theta: np.ndarray, ln_n: np.ndarray, ln_d: np.ndarray, ln_l: np.ndarray, w: np.ndarray | None
+) -> tuple[float, np.ndarray]:
+    """``_huber_lse`` and its gradient (written out by hand)."""
+    ln_e, ln_a, ln_b, alpha, beta = theta
+    t1, t2 = ln_a - alpha * ln_n, ln_b - beta * ln_d
+    top = np.maximum(np.maximum(t1, t2), ln_e)
+    e1, e2, e3 = np.exp(t1 - top), np.exp(t2 - top), np.exp(ln_e - top)
+    s = e1 + e2 + e3
+    r = top + np.log(s) - ln_l
+    a = np.abs(r)
+    inner = a <= HUBER_DELTA
+    h = np.where(inner, 0.5 * r * r, HUBER_DELTA * (a - 0.5 * HUBER_DELTA))
+    psi = np.where(inner, r, HUBER_DELTA * np.sign(r))  # d huber / d r
+    if w is not None:
+        h, psi = h * w, psi * w
+    q = psi / s
+    q1, q2 = q * e1, q * e2
+    grad = np.array([q @ e3, q1.sum(), q2.sum(), -(q1 @ ln_n), -(q2 @ ln_d)])
+    return float(h.sum()), grad
+
+
+def load_scipy(jac: bool = False) -> Impl:
+    """SciPy as a user fits with it: a Python loop of ``curve_fit`` (one call per curve), and
+    ``minimize(method="L-BFGS-B")`` per start or resample of Hoffmann et al.'s Huber objective.
+    ``jac``: analytic derivatives written by hand; otherwise SciPy's finite differences (as in
+    Epoch AI's replication and most user code)."""
+    from scipy.optimize import curve_fit, minimize
+
+    objective = _huber_lse_grad if jac else _huber_lse
+    sat_jac = _sat_jacobian if jac else None
+
+    def sat(data: FitData, curves: np.ndarray) -> np.ndarray:
+        x, log_x = data.x, np.log(data.x)
+        out = np.full((len(curves), 3), np.nan)
+        for i, y in enumerate(curves):
+            try:
+                out[i] = curve_fit(_sat_model, x, y, p0=_sat_p0(log_x, y), jac=sat_jac)[0]
+            except RuntimeError:  # "Optimal parameters not found": no fit for this curve
+                pass
+        return out
+
+    def lbfgs(data: FitData, theta0: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+        args = (np.log(data.x[:, 0]), np.log(data.x[:, 1]), np.log(data.y), w)
+        return minimize(objective, theta0, args=args, method="L-BFGS-B", jac=jac).x
+
+    def grid(data: FitData, starts: np.ndarray) -> np.ndarray:
+        return np.array([lbfgs(data, t, None) for t in starts]).reshape(-1, 5)
+
+    def full_fit(data: FitData) -> np.ndarray:
+        """SciPy's own optimum on all points, the bootstrap refits' start (untimed: computed in
+        the warm-up call): L-BFGS-B from the grid start with the lowest objective."""
+        key = ("scipy full fit", jac)
+        if key not in data.cache:
+            starts = hoffmann_grid()
+            best = starts[np.nanargmin(chinchilla_cost(starts, data.x, data.y))]
+            data.cache[key] = lbfgs(data, best, None)
+        return data.cache[key]
+
+    def boot(data: FitData, weights: np.ndarray) -> np.ndarray:
+        start = full_fit(data)
+        return np.array([lbfgs(data, start, w) for w in weights]).reshape(-1, 5)
+
+    fd = "analytic Jacobian (`jac=`)" if jac else "finite-difference Jacobian"
+    fg = "analytic gradient (`jac=True`)" if jac else "finite-difference gradient"
+    return Impl(
+        version=_version("scipy"),
+        sat=sat,
+        varpro=grid,
+        grid=grid,
+        boot=boot,
+        how={
+            "saturating power laws": "a Python loop of `curve_fit(f, x, y, p0)`, one call per "
+            f"curve, default method (`lm`) and tolerances, {fd}; p0: c a tenth of the curve's "
+            "range below its minimum, a and b from a line fit of log(y - c) on log x; a curve "
+            "whose fit raises (`maxfev` reached) counts as failed",
+            "Chinchilla": '`minimize(f, theta0, method="L-BFGS-B")` from each of Hoffmann et '
+            "al.'s 4,500 starts in turn (the best result wins), f the same Huber objective on "
+            f"log-sum-exp(a - alpha ln N, b - beta ln D, e) as Epoch AI write it, {fg}, "
+            "default tolerances",
+            "Chinchilla bootstrap": "one L-BFGS-B run per resample (the objective weighted by "
+            "how often each point was drawn), from SciPy's own full-data optimum (L-BFGS-B from "
+            "the grid start with the lowest objective, computed once, untimed)",
+        },
+    )
+
+
 PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "moocore": load_moocore,
     "pymoo": load_pymoo,
@@ -537,8 +866,10 @@ PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "paretoset": load_paretoset,
     "optuna": load_optuna,
     "hvwfg": load_hvwfg,
+    "scipy": load_scipy,
+    "scipy-jac": lambda: load_scipy(jac=True),
 }
-# The groups of cells ("sort", "hv") each peer takes part in: a peer joins a run (is imported
+# The groups of cells ("sort", "hv", "fit") each peer takes part in: a peer joins a run (is imported
 # and gets a column) only when a selected cell is in one of its groups.
 PEER_GROUPS: dict[str, tuple[str, ...]] = {
     "moocore": ("sort", "hv"),
@@ -548,6 +879,8 @@ PEER_GROUPS: dict[str, tuple[str, ...]] = {
     "paretoset": ("sort",),
     "optuna": ("sort",),
     "hvwfg": ("hv",),
+    "scipy": ("fit",),
+    "scipy-jac": ("fit",),
 }
 
 
@@ -577,6 +910,7 @@ class Growth:
     # Above 1: an estimate over the budget by less than this factor is probed further (on the
     # next slice, when that is predicted to fit the budget) before the peer is skipped.
     sure: float = 1.0
+    trust: float = 0.05  # seconds a slice must take before its estimate is trusted
 
 
 SORT_GROWTH = Growth()
@@ -585,6 +919,11 @@ SORT_BATCH_GROWTH = Growth(start=10)
 
 def growth(cell: Cell) -> Growth:
     """The probe for a cell's peers."""
+    if cell.group == "fit":
+        # A loop over independent curves, starts or resamples: linear. The estimate rests on
+        # 160 starts or resamples at least (the time per start varies with the start), and on
+        # a slice of at least a second.
+        return Growth(start=500 if cell.op == "sat" else 160, max_expo=1.0, guess=1.0, trust=1.0)
     if cell.op in SORT_OPS:
         return SORT_BATCH_GROWTH if cell.batched else SORT_GROWTH
     if cell.batched:
@@ -596,14 +935,21 @@ def growth(cell: Cell) -> Growth:
     return Growth(start=32, factor=2, max_expo=steep, guess=steep, sure=3.0)
 
 
-def predict(fn: Fn, x: np.ndarray, budget: float, how: Growth | None = None) -> float | None:
+def predict(
+    fn: Fn,
+    x: np.ndarray,
+    budget: float,
+    how: Growth | None = None,
+    slices: list[tuple[int, float, Any]] | None = None,
+) -> float | None:
     """Predict one call on all of ``x``; None when it fits in ``budget`` seconds.
 
     Times calls on leading slices (``x[:m]``, m growing ``how.factor``-fold, 4 by default) and
     extrapolates with the growth exponent measured between the last two slices (clamped to
     [1, ``how.max_expo``], 2.5 by default; ``how.guess``, 2 by default, until two slices have
     been timed). Returns the estimate once it exceeds the budget with a slice that took long
-    enough to trust it.
+    enough to trust it (``how.trust`` seconds). ``slices``, when given, receives
+    ``(m, seconds, result)`` of every timed slice.
     """
     if how is None:
         how = SORT_BATCH_GROWTH if x.ndim == 3 else SORT_GROWTH
@@ -611,7 +957,9 @@ def predict(fn: Fn, x: np.ndarray, budget: float, how: Growth | None = None) -> 
     m = min(size, how.start)
     prev: tuple[int, float] | None = None
     while m < size:
-        t, _ = _time_once(fn, x[:m])
+        t, out = _time_once(fn, x[:m])
+        if slices is not None:
+            slices.append((m, t, out))
         if t > budget:
             return t * size / m
         expo = how.guess
@@ -620,7 +968,7 @@ def predict(fn: Fn, x: np.ndarray, budget: float, how: Growth | None = None) -> 
         est = t * (size / m) ** expo
         if est <= budget:
             return None
-        if t >= 0.05 and (est > how.sure * budget or t * how.factor**expo > budget):
+        if t >= how.trust and (est > how.sure * budget or t * how.factor**expo > budget):
             return est
         prev = (m, t)
         m = min(size, how.factor * m)
@@ -652,8 +1000,10 @@ class Entry:
     """One library's outcome in one cell."""
 
     text: str  # what the table shows
-    seconds: float | None = None  # median when timed
+    seconds: float | None = None  # median when timed (fits: or predicted)
     agrees: bool | None = None
+    predicted: bool = False  # seconds extrapolated from part of a peer's loop
+    note: str = ""  # fits: what the checks found, for the notes under the table
 
 
 @dataclass
@@ -791,9 +1141,11 @@ class Cores:
     unpin: str = "none"  # "none", "hv5" (hypervolume cells with d >= 5), "hv" (all of them)
 
     def frontierkit_unpinned(self, cell: Cell) -> bool:
-        if self.pinned is None or len(self.every) < 2 or cell.group != "hv":
+        if self.pinned is None or len(self.every) < 2 or self.unpin == "none":
             return False
-        if self.unpin == "none":
+        if cell.group == "fit":  # batched fits thread over the problems
+            return True
+        if cell.group != "hv":
             return False
         return self.unpin == "hv" or cell.d >= 5
 
@@ -877,6 +1229,242 @@ def run_cell(
     return entries
 
 
+# --- one fit cell ----------------------------------------------------------------------------
+
+
+def _short(exc: BaseException) -> str:
+    """``Type: message``, the message's first line cut to 200 characters (pybind11 errors
+    print the arguments, arrays included)."""
+    lines = str(exc).strip().splitlines()
+    msg = lines[0] if lines else ""
+    return f"{type(exc).__name__}: {msg[:200]}{' …' if len(msg) > 200 or len(lines) > 1 else ''}"
+
+
+def _gap(peer: np.ndarray, own: np.ndarray) -> str:
+    """How far the peer's objectives lie above frontierkit's (relative), as a note."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = (peer - own) / np.abs(own)
+    rel = rel[np.isfinite(rel)]
+    if rel.size == 0:
+        return ""
+    return f"; peer objective / frontierkit's - 1: median {np.median(rel):.2g}, max {rel.max():.2g}"
+
+
+def _first_bad(bad: np.ndarray, want: np.ndarray, got: np.ndarray, unit: str) -> str:
+    i = int(np.flatnonzero(bad)[0])
+    return f"e.g. {unit} {i}: {want[i]!r} vs {got[i]!r}"
+
+
+@dataclass
+class FitCheck:
+    """frontierkit's fits in one cell, their objective recomputed here (``own``: per curve or
+    resample; one value for a single fit), and the comparison of a peer's fits with them."""
+
+    cell: Cell
+    data: FitData
+    own: np.ndarray
+    note: str
+    comparable: bool = True  # bootstrap: frontierkit drew the resamples this script draws
+
+    def compare(self, out: np.ndarray) -> tuple[int, str, str]:
+        """(how many of frontierkit's fits are worse than the peer's, a note, the details of
+        the worse fits); ``out`` holds the peer's parameters for a leading part of the items."""
+        data, m = self.data, len(out)
+        size = len(data.items)
+        part = "" if m == size else f" (the {m} timed of {size})"
+        if self.cell.op == "sat":
+            peer = sat_cost(out, data.x, data.items[:m])
+            ok = np.isfinite(peer)
+            with np.errstate(invalid="ignore"):
+                worse = ok & ~(self.own[:m] <= peer * (1 + FIT_RTOL))
+                better = ok & (self.own[:m] < peer * (1 - 1e-6))
+            note = (
+                f"{m} curves{part}: SciPy failed on {int((~ok).sum())}; frontierkit worse on "
+                f"{int(worse.sum())} of the other {int(ok.sum())}, better (by more than 1e-6 "
+                f"relative) on {int(better.sum())}{_gap(peer[ok], self.own[:m][ok])}"
+            )
+            unit = "curve"
+        elif self.cell.op == "boot":
+            if not self.comparable:
+                return 0, f"{m} resamples{part} fitted; not compared (see frontierkit)", ""
+            peer = chinchilla_cost(out, data.x, data.y, data.items[:m])
+            with np.errstate(invalid="ignore"):
+                worse = ~(self.own[:m] <= peer * (1 + FIT_RTOL))
+                better = self.own[:m] < peer * (1 - 1e-6)
+            note = (
+                f"{m} resamples{part}: frontierkit worse on {int(worse.sum())}, better (by more "
+                f"than 1e-6 relative) on {int(better.sum())}{_gap(peer, self.own[:m])}"
+            )
+            unit = "resample"
+        else:
+            costs = chinchilla_cost(out, data.x, data.y)
+            best = float(np.nanmin(costs)) if np.isfinite(costs).any() else math.inf
+            worse = np.array([not self.own[0] <= best * (1 + FIT_RTOL)])
+            starts = f"{m} starts" if m == size else f"{m} of the {size} starts (the timed ones)"
+            note = f"best objective over {starts}: {best:.12g}"
+            peer, unit = np.array([best]), "fit"
+        detail = ""
+        if worse.any():
+            rel = (self.own[:m] - peer) / np.abs(peer)
+            i = int(np.nanargmax(np.where(worse, rel, -np.inf)))
+            detail = (
+                f"frontierkit's objective above the peer's on {int(worse.sum())} of {m} "
+                f"{unit}s; worst: {unit} {i}, {self.own[i]!r} vs {peer[i]!r} (relative "
+                f"{rel[i]:.2g})"
+            )
+        return int(worse.sum()), note, detail
+
+
+def _fit_reference(cell: Cell, data: FitData, result: Any, problems: list[Problem]) -> FitCheck:
+    """frontierkit's own checks: the reported cost is the objective recomputed here (relative
+    1e-9) at the reported parameters; returns the check of a peer's fits."""
+
+    def flag(detail: str) -> None:
+        problems.append(Problem(cell.name, "frontierkit", f"{detail} ({data.recipe})"))
+
+    def same(reported: np.ndarray, mine: np.ndarray, unit: str) -> bool:
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(reported - mine) <= 1e-9 * np.abs(mine))
+        if bad.any():
+            flag(
+                f"reported cost differs from the objective recomputed at its parameters on "
+                f"{int(bad.sum())} of {bad.size} {unit}s ({_first_bad(bad, reported, mine, unit)})"
+            )
+        return not bad.any()
+
+    def statuses(status: Any) -> str:
+        names, counts = np.unique(np.asarray(status).astype(str), return_counts=True)
+        return ", ".join(f"{c} {s}" for s, c in zip(names, counts))
+
+    if cell.op == "sat":
+        own = sat_cost(np.asarray(result.params), data.x, data.items)
+        same(np.asarray(result.cost, dtype=np.float64), own, "curve")
+        note = f"status {statuses(result.status)}"
+        return FitCheck(cell, data, own, note)
+    fit = result.fit
+    own = chinchilla_cost(chinchilla_internal(fit.params), data.x, data.y)
+    same(np.atleast_1d(np.asarray(fit.cost, dtype=np.float64)), own, "fit")
+    note = f"objective {own[0]:.12g}, status {statuses(fit.status)}"
+    if cell.op != "boot":
+        return FitCheck(cell, data, own, note)
+    samples = result.boot.samples
+    boot = chinchilla_cost(chinchilla_internal(samples.params), data.x, data.y, data.items)
+    with np.errstate(invalid="ignore"):
+        drawn = bool(np.all(np.abs(np.asarray(samples.cost) - boot) <= 1e-9 * np.abs(boot)))
+    note += f"; resamples: status {statuses(samples.status)}"
+    if not drawn:
+        note += (
+            "; its reported costs are not the objective on this script's resamples (another "
+            "resampling scheme?), so the peers' refits are timed but not compared"
+        )
+    return FitCheck(cell, data, boot, note, comparable=drawn)
+
+
+@dataclass
+class FitRun:
+    """A peer's loop in one fit cell: its time (measured, or predicted from ``m`` items) and
+    its fits of the first ``m`` items."""
+
+    seconds: float
+    predicted: bool
+    m: int
+    out: np.ndarray
+    samples: int
+    cell: str  # the cell it was timed in (the grid cells share one run)
+
+
+def _run_fit_peer(
+    fn: Fn, cell: Cell, items: np.ndarray, budget: float, repeat_time: float
+) -> FitRun:
+    """Time a peer's loop: in full when predicted to fit ``budget`` (one call is enough when a
+    call takes more than a second), else on a leading part, extrapolated linearly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # curve_fit's OptimizeWarning and the like
+        fn(items[:2])  # imports, caches, a peer's untimed setup
+        slices: list[tuple[int, float, Any]] = []
+        est = predict(fn, items, budget, growth(cell), slices)
+        if est is None:
+            got = measure(fn, items, repeat_time, min_repeats=1)
+            return FitRun(got.median, False, len(items), got.result, got.samples, cell.name)
+    m, _, out = slices[-1]
+    return FitRun(est, True, m, out, 1, cell.name)
+
+
+def run_fit_cell(
+    cell: Cell,
+    libs: dict[str, Impl | str],
+    data: FitData | str,
+    budget: float,
+    repeat_time: float,
+    problems: list[Problem],
+    runs: dict[tuple[str, str], FitRun],
+    cores: Cores,
+) -> dict[str, Entry]:
+    """Time every library on one fit cell. ``data`` is a reason when there is none; ``runs``
+    keeps the peers' loops, which later cells on the same items reuse."""
+    if isinstance(data, str):
+        _progress(f"  skipped: {data}")
+        return {
+            k: Entry("skipped (no data)", note=data if k == "frontierkit" else "") for k in libs
+        }
+    mine = libs["frontierkit"]
+    assert isinstance(mine, Impl)
+    try:
+        with cores.for_frontierkit(cell):
+            own = measure(mine.fit_function(cell, data), data.items, repeat_time)  # type: ignore[arg-type]
+    except Exception as exc:  # the cell cannot be checked; the other cells still run
+        problems.append(Problem(cell.name, "frontierkit", _short(exc)))
+        _progress(f"  frontierkit failed: {_short(exc)}")
+        return {
+            k: Entry(f"error ({type(exc).__name__})" if k == "frontierkit" else "—") for k in libs
+        }
+    check = _fit_reference(cell, data, own.result, problems)
+    entries = {"frontierkit": Entry(_fmt(own.median), own.median, True, note=check.note)}
+    _progress(f"  frontierkit {_fmt(own.median)} ({own.samples} samples); {check.note}")
+
+    for name, lib in libs.items():
+        if name == "frontierkit":
+            continue
+        if isinstance(lib, str):
+            entries[name] = Entry(lib)
+            continue
+        fn = lib.fit_function(cell, data)
+        if fn is None:
+            entries[name] = Entry("n/a")
+            continue
+        pristine = data.items.copy()
+        run = runs.get((name, data.key))
+        if run is None:
+            try:
+                run = _run_fit_peer(fn, cell, data.items, max(budget, cell.budget), repeat_time)
+            except Exception as exc:  # a peer's failure is reported, never fatal
+                entries[name] = Entry(f"error ({type(exc).__name__})")
+                problems.append(Problem(cell.name, name, _short(exc)))
+                _progress(f"  {name} failed: {_short(exc)}")
+                continue
+            runs[(name, data.key)] = run
+        worse, note, detail = check.compare(run.out)
+        how = (
+            f"predicted from {run.m} of {len(data.items)}"
+            if run.predicted
+            else f"{run.samples} sample{'s' if run.samples > 1 else ''}"
+        )
+        if run.cell != cell.name:
+            how += f", the run of «{run.cell}»"
+        text = ("≈ " if run.predicted else "") + _fmt(run.seconds)
+        if worse:
+            text += f" (fk worse on {worse})"
+            problems.append(
+                Problem(cell.name, "frontierkit", f"against {name}: {detail}; data {data.recipe}")
+            )
+        entries[name] = Entry(text, run.seconds, True, run.predicted, f"{note} ({how})")
+        _progress(f"  {name} {text} ({how}); {note}")
+        if not np.array_equal(data.items, pristine):
+            problems.append(Problem(cell.name, name, "modified its input array"))
+            data.items[...] = pristine
+    return entries
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -927,6 +1515,9 @@ HOW_SHOWN: dict[str, Callable[[Cell], bool]] = {
     "hypervolume": lambda c: c.op == "hv",
     "contributions": lambda c: c.op == "hvc",
     "batched hypervolume": lambda c: c.op == "hv" and c.batched,
+    "saturating power laws": lambda c: c.op == "sat",
+    "Chinchilla": lambda c: c.op in ("varpro", "grid"),
+    "Chinchilla bootstrap": lambda c: c.op == "boot",
 }
 
 
@@ -936,7 +1527,11 @@ def _title(cells: list[Cell]) -> str:
         return "## frontierkit vs peers: non-dominated sorting, one CPU core"
     if groups == {"hv"}:
         return "## frontierkit vs peers: hypervolume"
-    return "## frontierkit vs peers: non-dominated sorting and hypervolume"
+    if groups == {"fit"}:
+        return "## frontierkit vs peers: curve fitting, one CPU core"
+    topics = {"sort": "non-dominated sorting", "hv": "hypervolume", "fit": "curve fitting"}
+    shown = [t for g, t in topics.items() if g in groups]
+    return "## frontierkit vs peers: " + ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def render(
@@ -949,6 +1544,7 @@ def render(
 ) -> str:
     cores = cores or Cores()
     cells = [c for c, _ in rows]
+    fitting = any(c.group == "fit" for c in cells)
     unpinned = {c.name for c in cells if cores.frontierkit_unpinned(c)}
     peers = [k for k in libs if k != "frontierkit"]
     versions = ", ".join(
@@ -956,6 +1552,11 @@ def render(
     )
     checkout = _checkout()
     legend = "`*` marks a target cell"
+    if any(e.predicted for _, entries in rows for e in entries.values()):
+        legend += (
+            "; `≈` a peer time predicted from a timed leading part of its loop (linear in the "
+            "number of curves, starts or resamples)"
+        )
     if unpinned:
         legend += (
             f"; `†` a cell where frontierkit may use all {len(cores.every)} CPUs "
@@ -968,8 +1569,10 @@ def render(
         f"Python {platform.python_version()}, NumPy {np.__version__}",
         f"- versions: {versions}" + (f"; source checkout {checkout}" if checkout else ""),
         f"- data seed {args.seed}{' (--quick sizes)' if args.quick else ''}; median of >= 3 "
-        f"calls after a warm-up; peers predicted to need more than {args.budget:g} s per call "
-        "are skipped",
+        "calls after a warm-up"
+        + ("; fit peers: one call when a call takes over a second" if fitting else "")
+        + f"; peers predicted to need more than {args.budget:g} s per call are skipped"
+        + (" (fit cells: timed on part of their loop and predicted)" if fitting else ""),
         "- ratio = fastest agreeing peer / frontierkit (above 1: frontierkit is faster); " + legend,
         "",
         "| cell | frontierkit | " + " | ".join(peers) + " | fastest peer | ratio |",
@@ -986,6 +1589,8 @@ def render(
             best_t, best = min(timed)
             r = best_t / own
             fastest, ratio = best, f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
+            if entries[best].predicted:
+                ratio = "≈ " + (f"{r:.0f}×" if r >= 100 else ratio)
         else:
             fastest, ratio = "—", "—"
         name = cell.name + (" *" if cell.target else "") + (" †" if cell.name in unpinned else "")
@@ -1017,16 +1622,47 @@ def render(
             "rows' minimum and ref, for near-zero contributions computed as differences of "
             "whole volumes)."
         )
+    fits = [(c, e) for c, e in rows if c.group == "fit"]
+    if fitting:
+        rtol = f"{FIT_RTOL:.0e}".replace("e-0", "e-")
+        lines.append(
+            "- fit cells: frontierkit's batched fits thread over the problems on every CPU "
+            "(`†`; on the pinned core with `--unpin none`), SciPy's loops run on one; a "
+            "peer's loop that would take more than max(--budget, the cell's floor: 90 s for "
+            "the saturating curves, so that SciPy fits every curve) is timed on a leading part "
+            "and predicted. Objectives are recomputed here at every library's parameters: "
+            "least squares `0.5 * sum r**2` (SciPy's cost, which frontierkit's `cost` also "
+            "reports), Huber (delta 1e-3) on log L for Chinchilla. frontierkit's must be no "
+            f"worse than a peer's within relative {rtol}; `(fk worse on n)` counts the fits "
+            "where it is not."
+        )
+        lines.append(
+            f"- fit data: saturating power laws at x log-spaced over {SAT_X[0]:g}..{SAT_X[1]:g}, "
+            f"a ~ U(5, 50), b ~ U(0.1, 0.6), c ~ U(1, 3), {SAT_NOISE:.0%} multiplicative "
+            "Gaussian noise (data seed as above); Chinchilla: Epoch AI's 240 points, Hoffmann et "
+            "al.'s grid of 4,500 starts (e in {-1, -.5, .., 1}), bootstrap resamples drawn "
+            f"with seed {BOOT_SEED}, as `fit_chinchilla(..., seed={BOOT_SEED})` draws them "
+            "(checked: frontierkit's reported costs are the objective on these resamples)."
+        )
     if "pymoo" in libs and isinstance(libs["pymoo"], Impl):
         lines.append(
             "- pymoo's `NonDominatedSorting` calls `moocore.pareto_rank` (all ranks, even for the "
             "first front only)."
         )
+    if fitting:
+        lines += ["", "### Fit checks", ""]
+        for cell, entries in fits:
+            for k, e in entries.items():
+                if e.note:
+                    lines.append(f"- {cell.name}, {k}: {e.note}")
     lines += ["", "### Disagreements and errors", ""]
     if problems:
         lines += [f"- {p.cell}, {p.library}: {p.detail}" for p in problems]
     else:
-        lines.append("None: every timed peer returned frontierkit's result.")
+        lines.append(
+            "None: every timed peer returned frontierkit's result"
+            + (" (fits: frontierkit's objective no worse than the peer's)." if fitting else ".")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -1049,9 +1685,18 @@ def main(argv: list[str] | None = None) -> int:
         "--cells",
         nargs="+",
         metavar="TEXT",
-        help="run the cells whose name contains any TEXT; 'sort' and 'hv' select a whole group",
+        help="run the cells whose name contains any TEXT; 'sort', 'hv' and 'fit' select a "
+        "whole group",
     )
     p.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
+    p.add_argument(
+        "--chinchilla-csv",
+        type=Path,
+        default=CHINCHILLA_CSV,
+        metavar="FILE",
+        help="Epoch AI's Chinchilla points for the fit cells (default: ../shared/data beside "
+        "the checkout); the cells that need them are skipped when the file is missing",
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="data seed")
     p.add_argument(
         "--budget",
@@ -1117,15 +1762,20 @@ def main(argv: list[str] | None = None) -> int:
 
     problems: list[Problem] = []
     rows = []
+    fit_runs: dict[tuple[str, str], FitRun] = {}
     start = time.perf_counter()
     for cell in cells:
         _progress(f"{cell.name}")
-        rows.append(
-            (
-                cell,
-                run_cell(cell, libs, args.seed, args.budget, args.repeat_time, problems, cores),
+        if cell.group == "fit":
+            data = make_fit_data(cell, args.seed, args.chinchilla_csv)
+            entries = run_fit_cell(
+                cell, libs, data, args.budget, args.repeat_time, problems, fit_runs, cores
             )
-        )
+        else:
+            entries = run_cell(
+                cell, libs, args.seed, args.budget, args.repeat_time, problems, cores
+            )
+        rows.append((cell, entries))
         gc.collect()
     _progress(f"done in {time.perf_counter() - start:.0f} s")
 

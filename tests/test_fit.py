@@ -49,8 +49,13 @@ def test_epoch_l1_reproduces_published_estimates(epoch):
     published; Epoch's optimiser stopped a hair away from the exact l1 minimum)."""
     f = fk.fit_chinchilla(*epoch, loss="l1")
     p = f.params
-    published = {"A": (482.01, 0.01), "B": (2085.43, 0.01), "E": (1.817, 0.001), "alpha": (0.348, 0.001),
-                 "beta": (0.366, 0.001)}
+    published = {
+        "A": (482.01, 0.01),
+        "B": (2085.43, 0.01),
+        "E": (1.817, 0.001),
+        "alpha": (0.348, 0.001),
+        "beta": (0.366, 0.001),
+    }
     for name, (value, unit) in published.items():
         assert abs(p[name] - value) <= unit, (name, p[name])
     assert str(f.fit.status) == "converged"
@@ -63,13 +68,25 @@ def test_epoch_huber_reaches_the_global_optimum(epoch):
     f = fk.fit_chinchilla(n, d, loss)
     rng = np.random.default_rng(7)
     k = 300
-    starts = np.column_stack([
-        np.exp(rng.uniform(-1, 1, k)), np.exp(rng.uniform(0, 10, k)), np.exp(rng.uniform(0, 10, k)),
-        rng.uniform(0.05, 1.5, k), rng.uniform(0.05, 1.5, k),
-    ])
+    starts = np.column_stack(
+        [
+            np.exp(rng.uniform(-1, 1, k)),
+            np.exp(rng.uniform(0, 10, k)),
+            np.exp(rng.uniform(0, 10, k)),
+            rng.uniform(0.05, 1.5, k),
+            rng.uniform(0.05, 1.5, k),
+        ]
+    )
     x = np.column_stack([n, d])
-    res = fk.fit_curves("chinchilla", x, np.broadcast_to(loss, (k, loss.size)), space="log", loss="huber",
-                        f_scale=1e-3, p0=starts[:, None, :])
+    res = fk.fit_curves(
+        "chinchilla",
+        x,
+        np.broadcast_to(loss, (k, loss.size)),
+        space="log",
+        loss="huber",
+        f_scale=1e-3,
+        p0=starts[:, None, :],
+    )
     best = float(np.min(res.cost))
     assert float(f.fit.cost) <= best * (1 + 1e-10), (float(f.fit.cost), best)
     # The objective itself, recomputed independently at the reported parameters.
@@ -82,8 +99,11 @@ def test_epoch_huber_reaches_the_global_optimum(epoch):
 def test_epoch_bootstrap_intervals(epoch):
     f = fk.fit_chinchilla(*epoch, bootstrap=4000, seed=0)
     published = {
-        "A": (285.2, 743.6), "B": (1042.4, 5810.3), "E": (1.769, 1.871),
-        "alpha": (0.317, 0.373), "beta": (0.331, 0.415),
+        "A": (285.2, 743.6),
+        "B": (1042.4, 5810.3),
+        "E": (1.769, 1.871),
+        "alpha": (0.317, 0.373),
+        "beta": (0.331, 0.415),
     }
     ci = f.ci(0.95)
     for name, (lo, hi) in published.items():
@@ -91,7 +111,9 @@ def test_epoch_bootstrap_intervals(epoch):
         assert ci[name][1] == pytest.approx(hi, rel=0.05), name
     assert (f.boot.samples.status == "converged").all()
     opt = f.compute_optimal(np.array([1e21, 1e23]))
-    assert (opt["N_opt_ci"][:, 0] < opt["N_opt"]).all() and (opt["N_opt"] < opt["N_opt_ci"][:, 1]).all()
+    assert (opt["N_opt_ci"][:, 0] < opt["N_opt"]).all() and (
+        opt["N_opt"] < opt["N_opt_ci"][:, 1]
+    ).all()
 
 
 HOFFMANN = (1.69, 406.4, 410.7, 0.34, 0.28)
@@ -137,7 +159,9 @@ def _model_cases():
     n, d = isoflop_design()
     two = np.column_stack([n, d])
     xs = rng.uniform(-3, 3, 30)
-    xq = np.column_stack([np.geomspace(1e-4, 1e-1, 30), rng.permutation(np.geomspace(16, 1024, 30))])
+    xq = np.column_stack(
+        [np.geomspace(1e-4, 1e-1, 30), rng.permutation(np.geomspace(16, 1024, 30))]
+    )
     return [
         ("power", x1, (3.0, -0.4), "log"),
         ("saturating_power", x1, (5.0, 0.5, 1.2), "linear"),
@@ -154,8 +178,9 @@ def _scipy_cost(model, x, y, p_start, space, loss, f_scale):
     """SciPy least_squares (trf) from p_start on the same objective; its cost."""
     from scipy.optimize import least_squares
 
-    res_fit = fk.fit_curves(model, x, y, p0=np.asarray(p_start), space=space, loss=loss, f_scale=f_scale,
-                            max_iter=1)
+    res_fit = fk.fit_curves(
+        model, x, y, p0=np.asarray(p_start), space=space, loss=loss, f_scale=f_scale, max_iter=1
+    )
     _ = res_fit  # validates the start
 
     def resid(p):
@@ -166,9 +191,18 @@ def _scipy_cost(model, x, y, p_start, space, loss, f_scale):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(yy > 0, np.log(np.where(yy > 0, yy, 1.0)) - np.log(y), 1e6)
 
-    sol = least_squares(resid, np.asarray(p_start, float), loss="linear" if loss == "l2" else loss,
-                        f_scale=f_scale, method="trf", x_scale="jac", xtol=1e-15, ftol=1e-15, gtol=1e-15,
-                        max_nfev=20000)
+    sol = least_squares(
+        resid,
+        np.asarray(p_start, float),
+        loss="linear" if loss == "l2" else loss,
+        f_scale=f_scale,
+        method="trf",
+        x_scale="jac",
+        xtol=1e-15,
+        ftol=1e-15,
+        gtol=1e-15,
+        max_nfev=20000,
+    )
     return float(sol.cost)
 
 
@@ -262,8 +296,12 @@ def test_bootstrap_clusters_and_reproducible():
     rng = np.random.default_rng(1)
     x = np.repeat(np.geomspace(1, 100, 8), 3)
     y = 2 * x**-0.3 * np.exp(0.02 * rng.standard_normal(x.size))
-    a = fk.bootstrap("power", x, y, space="log", n_resamples=50, resample="clusters", clusters=x, seed=3)
-    b = fk.bootstrap("power", x, y, space="log", n_resamples=50, resample="clusters", clusters=x, seed=3)
+    a = fk.bootstrap(
+        "power", x, y, space="log", n_resamples=50, resample="clusters", clusters=x, seed=3
+    )
+    b = fk.bootstrap(
+        "power", x, y, space="log", n_resamples=50, resample="clusters", clusters=x, seed=3
+    )
     np.testing.assert_array_equal(a.samples.params, b.samples.params)
     assert a.samples.params.shape == (50, 2)
     ci = a.ci(0.9)
@@ -272,8 +310,17 @@ def test_bootstrap_clusters_and_reproducible():
 
 def test_report_lists_the_choices():
     x = np.geomspace(1, 100, 10)
-    r = fk.fit_curves("power", x, 2 * x**0.5, loss="soft_l1", f_scale=0.5, space="log", seed=4).report()
-    for word in ("power", "soft_l1", "f_scale=0.5", "log space", "variable projection", "seed       4"):
+    r = fk.fit_curves(
+        "power", x, 2 * x**0.5, loss="soft_l1", f_scale=0.5, space="log", seed=4
+    ).report()
+    for word in (
+        "power",
+        "soft_l1",
+        "f_scale=0.5",
+        "log space",
+        "variable projection",
+        "seed       4",
+    ):
         assert word in r
 
 
@@ -345,16 +392,37 @@ def test_hoffmann_grid_scored_equals_every_start_polished(epoch):
     polishing every one of them (Hoffmann et al.'s procedure)."""
     n, d, loss = epoch
     f = fk.fit_chinchilla(n, d, loss, init="hoffmann")
-    grid = np.array(np.meshgrid(np.arange(-1.0, 1.01, 0.5), np.arange(0.0, 25.1, 5.0), np.arange(0.0, 25.1, 5.0),
-                                np.arange(0.0, 2.01, 0.5), np.arange(0.0, 2.01, 0.5), indexing="ij")).reshape(5, -1).T
+    grid = (
+        np.array(
+            np.meshgrid(
+                np.arange(-1.0, 1.01, 0.5),
+                np.arange(0.0, 25.1, 5.0),
+                np.arange(0.0, 25.1, 5.0),
+                np.arange(0.0, 2.01, 0.5),
+                np.arange(0.0, 2.01, 0.5),
+                indexing="ij",
+            )
+        )
+        .reshape(5, -1)
+        .T
+    )
     assert grid.shape == (4500, 5)
     starts = grid.copy()
     starts[:, :3] = np.exp(starts[:, :3])
-    every = fk.fit_curves("chinchilla", np.column_stack([n, d]), np.broadcast_to(loss, (4500, loss.size)),
-                          space="log", loss="huber", f_scale=1e-3, p0=starts[:, None, :])
+    every = fk.fit_curves(
+        "chinchilla",
+        np.column_stack([n, d]),
+        np.broadcast_to(loss, (4500, loss.size)),
+        space="log",
+        loss="huber",
+        f_scale=1e-3,
+        p0=starts[:, None, :],
+    )
     best = float(np.nanmin(every.cost))
     assert float(f.fit.cost) <= best * (1 + 1e-10)
-    assert float(f.fit.cost) == pytest.approx(float(fk.fit_chinchilla(n, d, loss).fit.cost), rel=1e-9)
+    assert float(f.fit.cost) == pytest.approx(
+        float(fk.fit_chinchilla(n, d, loss).fit.cost), rel=1e-9
+    )
     assert "Hoffmann" in f.fit.report() and str(f.fit.status) == "converged"
     with pytest.raises(TypeError, match="p0"):
         fk.fit_chinchilla(n, d, loss, init="hoffmann", p0=starts[0])
@@ -415,9 +483,20 @@ def test_grid_objective_equals_the_fit_cost(epoch):
     n, d, loss = epoch
     f = fk.fit_chinchilla(n, d, loss)
     x = np.log(np.column_stack([n, d]))[None]
-    internal = np.array([[np.log(f.params["E"]), np.log(f.params["A"]), np.log(f.params["B"]), f.params["alpha"],
-                          f.params["beta"]]])
-    got = core.fit_objective(2, 1, 1, 1e-3, x, np.log(loss)[None], np.ones((1, loss.size)), internal, 0)
+    internal = np.array(
+        [
+            [
+                np.log(f.params["E"]),
+                np.log(f.params["A"]),
+                np.log(f.params["B"]),
+                f.params["alpha"],
+                f.params["beta"],
+            ]
+        ]
+    )
+    got = core.fit_objective(
+        2, 1, 1, 1e-3, x, np.log(loss)[None], np.ones((1, loss.size)), internal, 0
+    )
     assert got[0] == pytest.approx(float(f.fit.cost), rel=1e-12)
 
 
@@ -431,8 +510,11 @@ def test_inverse_reaches_the_target(case):
         x, true = x[:, 0], true[:2]
     rng = np.random.default_rng(40 + case)
     f_true = fk.fit_curves(model, x, np.ones(len(x)), p0=np.asarray(true), max_iter=1).predict(x)
-    y = f_true * np.exp(0.01 * rng.standard_normal((3, len(x)))) if space == "log" else \
-        f_true + 0.01 * np.std(f_true) * rng.standard_normal((3, len(x)))
+    y = (
+        f_true * np.exp(0.01 * rng.standard_normal((3, len(x))))
+        if space == "log"
+        else f_true + 0.01 * np.std(f_true) * rng.standard_normal((3, len(x)))
+    )
     res = fk.fit_curves(model, x, y, space=space)
     two = np.ndim(x) == 2
     n_given = x[[2, 5, 9], 0] if two else None
@@ -443,7 +525,9 @@ def test_inverse_reaches_the_target(case):
     want_x = pts[:, 1] if two else pts
     np.testing.assert_allclose(got[0], want_x, rtol=1e-7)
     # Every fit reaches its own value at the returned input.
-    back = np.stack([res.predict(np.column_stack([n_given, got[i]]) if two else got[i])[i] for i in range(3)])
+    back = np.stack(
+        [res.predict(np.column_stack([n_given, got[i]]) if two else got[i])[i] for i in range(3)]
+    )
     np.testing.assert_allclose(back, np.broadcast_to(targets, (3, 3)), rtol=1e-9)
     ci = res.inverse_ci(targets, 0.9, given=n_given)
     assert ci.shape == (3, 3, 2)
@@ -455,7 +539,9 @@ def test_inverse_is_nan_where_the_target_is_out_of_reach():
     res = fk.fit_curves("saturating_power", x, 8.0 * x**-0.5 + 2.0)  # floor 2
     got = res.inverse([3.0, 1.9, 2.0, -1.0])
     assert got[0] == pytest.approx(64.0, rel=1e-9) and np.isnan(got[1:]).all()
-    sig = fk.fit_curves("sigmoid", np.linspace(-3, 3, 20), 0.2 + 0.6 / (1 + np.exp(-2 * np.linspace(-3, 3, 20))))
+    sig = fk.fit_curves(
+        "sigmoid", np.linspace(-3, 3, 20), 0.2 + 0.6 / (1 + np.exp(-2 * np.linspace(-3, 3, 20)))
+    )
     assert np.isnan(sig.inverse([0.1, 0.85])).all() and np.isfinite(sig.inverse(0.5))
 
 
@@ -487,12 +573,16 @@ def test_optimum_of_log_quadratic():
     # A convex bowl with a tilt, minimum at lr = 3e-3, bs = 128.
     du, dv = u - np.log(3e-3), v - np.log(128)
     loss = 2.0 + 0.1 * du**2 + 0.05 * dv**2 + 0.02 * du * dv
-    res = fk.fit_curves("log_quadratic", np.column_stack([np.exp(u).ravel(), np.exp(v).ravel()]), loss.ravel())
+    res = fk.fit_curves(
+        "log_quadratic", np.column_stack([np.exp(u).ravel(), np.exp(v).ravel()]), loss.ravel()
+    )
     opt = res.optimum()
     np.testing.assert_allclose(opt["x"], [3e-3, 128], rtol=1e-8)
     assert opt["y"] == pytest.approx(2.0, rel=1e-10) and str(opt["kind"]) == "minimum"
     # An accuracy sweep: a maximum.
-    acc = fk.fit_curves("log_quadratic", lr, 0.8 - 0.01 * (np.log(lr) - np.log(1e-3)) ** 2).optimum()
+    acc = fk.fit_curves(
+        "log_quadratic", lr, 0.8 - 0.01 * (np.log(lr) - np.log(1e-3)) ** 2
+    ).optimum()
     assert str(acc["kind"]) == "maximum" and acc["x"][0] == pytest.approx(1e-3, rel=1e-8)
 
 
@@ -518,7 +608,12 @@ def test_delta_method_intervals_cover_the_truth():
     assert 0.85 <= cover_x <= 0.94 and 0.85 <= cover_y <= 0.94, (cover_x, cover_y)
 
 
-OBS = Path(__file__).resolve().parents[2] / "shared" / "data" / "obsscaling_base_llm_benchmark_eval.csv"
+OBS = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "obsscaling_base_llm_benchmark_eval.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -532,7 +627,16 @@ def obsscaling():
 
     with OBS.open(newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["FLOPs (1E21)"].strip()]
-    benches = ["MMLU", "ARC-C", "HellaSwag", "Winograd", "TruthfulQA", "GSM8K", "XWinograd", "HumanEval"]
+    benches = [
+        "MMLU",
+        "ARC-C",
+        "HellaSwag",
+        "Winograd",
+        "TruthfulQA",
+        "GSM8K",
+        "XWinograd",
+        "HumanEval",
+    ]
     x = np.log10(np.array([float(r["FLOPs (1E21)"]) for r in rows]) * 1e21)
     y = np.array([[float(r[b]) if r[b].strip() else np.nan for r in rows] for b in benches])
     return x, y
@@ -558,8 +662,15 @@ def test_obsscaling_sigmoids_in_one_call_match_scipy(obsscaling):
         best = None
         for k0 in (0.3, 1.0, 3.0):
             for x00 in np.quantile(xi, [0.25, 0.5, 0.75]):
-                sol = least_squares(lambda p: sig(p, xi) - yi, [yi.min(), yi.max(), k0, x00], method="lm",
-                                    xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=20000)
+                sol = least_squares(
+                    lambda p: sig(p, xi) - yi,
+                    [yi.min(), yi.max(), k0, x00],
+                    method="lm",
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
+                    max_nfev=20000,
+                )
                 if best is None or sol.cost < best.cost:
                     best = sol
         assert float(res.cost[i]) <= best.cost * (1 + 1e-9), i
@@ -567,3 +678,26 @@ def test_obsscaling_sigmoids_in_one_call_match_scipy(obsscaling):
         np.testing.assert_allclose(res.params[i], p, rtol=1e-5, atol=1e-8)
         single = fk.fit_curves("sigmoid", xi, yi)  # the batch equals the fit on its own
         np.testing.assert_array_equal(single.params, res.params[i])
+
+
+def test_exponents_are_bounded_by_the_data_span():
+    """A power term far below the noise has its least-squares infimum at an infinite exponent:
+    the default exponent bounds (|b| ln(x_max/x_min) <= 40) stop the drift on the bound."""
+    rng = np.random.default_rng(2)
+    x = np.geomspace(1e6, 1e9, 20)
+    y = 20.0 * x**-0.5 + 2.0 + 0.02 * rng.standard_normal((30, 20))  # the power term is < 0.02
+    res = fk.fit_curves("saturating_power", x, y)
+    limit = 40.0 / np.log(1e3)
+    assert (np.abs(res.params[:, 1]) <= limit * (1 + 1e-12)).all()
+    assert set(res.status) <= {"converged", "at_bound"} and (res.status == "at_bound").any()
+    assert "exponents within" in res.report() and f"{limit:.4g}" in res.report()
+    # Given bounds are kept as they are.
+    own = fk.fit_curves(
+        "saturating_power", x, y[:3], bounds=([-np.inf, -1.0, -np.inf], [np.inf, 1.0, np.inf])
+    )
+    assert (np.abs(own.params[:, 1]) <= 1.0).all() and "given" in own.report()
+    # A legitimate steep exponent inside the bound is untouched: a x^-3 over a decade.
+    xs = np.geomspace(1, 10, 15)
+    steep = fk.fit_curves("power", xs, 5.0 * xs**-3.0)
+    np.testing.assert_allclose(steep.params, [5.0, -3.0], rtol=1e-10)
+    assert str(steep.status) == "converged"

@@ -316,7 +316,9 @@ def test_hypervolume_big_set_or_high_d_falls_back_with_warning(cp):
     assert got == pytest.approx(fk.hypervolume(big, 1.0), rel=1e-12)
     pts = np.random.default_rng(9902).random((30, 4))
     with pytest.warns(fk.FallbackWarning):
-        assert fk.hypervolume(cp.asarray(pts), 1.0) == pytest.approx(fk.hypervolume(pts, 1.0), rel=1e-12)
+        assert fk.hypervolume(cp.asarray(pts), 1.0) == pytest.approx(
+            fk.hypervolume(pts, 1.0), rel=1e-12
+        )
 
 
 # --- curve fitting ------------------------------------------------------------------------------
@@ -336,9 +338,20 @@ def _fit_cases():
     return [
         ("saturating_power", x, y, {}),
         ("saturating_power", x, y, {"loss": "l1"}),
-        ("chinchilla", np.column_stack([n, d]), yc, {"space": "log", "loss": "huber", "f_scale": 1e-3}),
-        ("sigmoid", np.linspace(-3, 3, 30), 0.2 + 0.6 / (1 + np.exp(-(np.linspace(-3, 3, 30) - 0.3)))
-         + 0.01 * rng.standard_normal((40, 30)), {"loss": "soft_l1", "f_scale": 0.02}),
+        (
+            "chinchilla",
+            np.column_stack([n, d]),
+            yc,
+            {"space": "log", "loss": "huber", "f_scale": 1e-3},
+        ),
+        (
+            "sigmoid",
+            np.linspace(-3, 3, 30),
+            0.2
+            + 0.6 / (1 + np.exp(-(np.linspace(-3, 3, 30) - 0.3)))
+            + 0.01 * rng.standard_normal((40, 30)),
+            {"loss": "soft_l1", "f_scale": 0.02},
+        ),
     ]
 
 
@@ -353,7 +366,9 @@ def test_fit_cupy_in_cupy_out_matches_cpu(cp, case):
     # exp and log on the device differ from the host's in the last bits: the same optima.
     np.testing.assert_allclose(got.cost.get(), want.cost, rtol=1e-9, equal_nan=True)
     scale = np.maximum(1.0, np.abs(want.params))
-    np.testing.assert_allclose(got.params.get() / scale, want.params / scale, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(
+        got.params.get() / scale, want.params / scale, atol=1e-6, equal_nan=True
+    )
     np.testing.assert_allclose(got.predict(x), want.predict(x), rtol=1e-6, equal_nan=True)
 
 

@@ -9,7 +9,6 @@ one C++ implementation shared with the CUDA kernel (``cpp/include/frontierkit/fi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -17,14 +16,24 @@ import numpy as np
 from . import _backend
 from ._validate import is_cupy
 
-__all__ = ["BootstrapResult", "ChinchillaFit", "FitResult", "MODELS", "bootstrap", "fit_chinchilla", "fit_curves"]
+__all__ = [
+    "BootstrapResult",
+    "ChinchillaFit",
+    "FitResult",
+    "MODELS",
+    "bootstrap",
+    "fit_chinchilla",
+    "fit_curves",
+]
 
 Loss = Literal["l2", "l1", "huber", "soft_l1", "cauchy", "arctan"]
 Space = Literal["linear", "log"]
 
 _LOSSES = {"l2": 0, "linear": 0, "huber": 1, "soft_l1": 2, "cauchy": 3, "arctan": 4, "l1": 5}
 _SPACES = {"linear": 0, "log": 1}
-_STATUS = np.array(["converged", "max_iter", "non_finite", "singular", "at_bound", "too_few_points"])
+_STATUS = np.array(
+    ["converged", "max_iter", "non_finite", "singular", "at_bound", "too_few_points"]
+)
 _TOO_FEW = 5
 
 
@@ -65,9 +74,15 @@ MODELS: dict[str, _Model] = {
     "power": _Model(0, "a * x**b", 1, ()),
     "saturating_power": _Model(1, "a * x**(-b) + c", 1, ()),
     "chinchilla": _Model(2, "E + A * N**(-alpha) + B * D**(-beta)", 2, (0, 1, 2)),
-    "kaplan_nd": _Model(3, "((N_c / N)**(alpha_N / alpha_D) + D_c / D)**alpha_D", 2, (0, 1), n_agree=3),
-    "broken_power": _Model(4, "a + b * x**(-c0) * (1 + (x / d1)**(1 / f1))**(-c1 * f1)", 1, (1, 4, 5), n_agree=0),
-    "sigmoid": _Model(5, "lower + (upper - lower) / (1 + exp(-k * (x - x0)))", 1, (), log_inputs=False),
+    "kaplan_nd": _Model(
+        3, "((N_c / N)**(alpha_N / alpha_D) + D_c / D)**alpha_D", 2, (0, 1), n_agree=3
+    ),
+    "broken_power": _Model(
+        4, "a + b * x**(-c0) * (1 + (x / d1)**(1 / f1))**(-c1 * f1)", 1, (1, 4, 5), n_agree=0
+    ),
+    "sigmoid": _Model(
+        5, "lower + (upper - lower) / (1 + exp(-k * (x - x0)))", 1, (), log_inputs=False
+    ),
     "loglinear": _Model(6, "c * prod_i x_i**a_i", None, (0,)),
     "log_quadratic": _Model(7, "c + g . u + sum_{i<=j} h_ij u_i u_j, u = log(x)", None, ()),
 }
@@ -102,6 +117,7 @@ class FitResult:
         Standard errors (K, P) and covariance (K, P, P) of the parameters: ``s**2 (J^T W J)^-1``
         for ``l2``; the sandwich ``A^-1 B A^-1`` (with the loss's curvature in ``A``) for robust
         losses. NaN where undefined (``l1``, or a singular ``A``): use :func:`bootstrap` there.
+
     """
 
     model: str
@@ -117,7 +133,8 @@ class FitResult:
 
     def predict(self, x: Any) -> np.ndarray:
         """The fitted curves at ``x`` (same layouts as in :func:`fit_curves`): shape (K, M), or
-        (M,) for a single fit."""
+        (M,) for a single fit.
+        """
         spec = MODELS[self.model]
         single = self.params.ndim == 1
         params = np.atleast_2d(_host(self.params))
@@ -161,6 +178,7 @@ class FitResult:
         >>> res = fk.fit_curves("saturating_power", x, 8.0 * x**-0.5 + 2.0)
         >>> round(float(res.inverse(2.08)), 3)  # where 8 x^-0.5 = 0.08
         10000.0
+
         """
         return _inverse(self, y_target, given)
 
@@ -192,16 +210,21 @@ class FitResult:
         >>> loss = 2.0 + 0.1 * (np.log(lr) - np.log(3e-3)) ** 2
         >>> round(float(fk.fit_curves("log_quadratic", lr, loss).optimum()["x"][0]), 6)
         0.003
+
         """
         if self.model != "log_quadratic":
-            raise ValueError(f"optimum() needs a model with an interior optimum (log_quadratic), not {self.model!r}")
+            raise ValueError(
+                f"optimum() needs a model with an interior optimum (log_quadratic), not {self.model!r}"
+            )
         v = self.settings["inputs"]
         u, y, kind = _quadratic_stationary(_host(self.params), v)
         out = {"x": np.exp(u), "y": y, "kind": kind}
         if level is not None:
             z = _z(level)
             for j in range(v):
-                val, var = _delta(self, lambda p, j=j: _quadratic_stationary(p, v)[0][..., j], log=False)
+                val, var = _delta(
+                    self, lambda p, j=j: _quadratic_stationary(p, v)[0][..., j], log=False
+                )
                 lo_hi = _interval(val, var, z, log=False)
                 out.setdefault("x_ci", np.empty(u.shape + (2,)))[..., j, :] = np.exp(lo_hi)
             val, var = _delta(self, lambda p: _quadratic_stationary(p, v)[1], log=False)
@@ -215,10 +238,11 @@ class FitResult:
             f"model      {self.model}: {MODELS[self.model].form}",
             f"parameters {', '.join(self.param_names)}",
             f"loss       {s['loss']} (f_scale={s['f_scale']:g}), residuals in {s['space']} space",
-            f"objective  sum over points of weight * loss(residual)",
+            "objective  sum over points of weight * loss(residual)",
             f"problems   {s['K']} x {s['M']} points; {s['n_dropped']} points dropped (NaN or mask)",
             f"weights    {s['weights']}",
-            f"starts     {s['starts']}; polishing stops once {s['n_agree']} agree" if s["n_agree"]
+            f"starts     {s['starts']}; polishing stops once {s['n_agree']} agree"
+            if s["n_agree"]
             else f"starts     {s['starts']}; every start polished",
             f"bounds     {s['bounds']}",
             f"fixed      {s['fixed']}",
@@ -227,7 +251,9 @@ class FitResult:
             f"backend    {s['backend']}",
         ]
         st = np.atleast_1d(self.status)
-        counts = ", ".join(f"{name} {int((st == name).sum())}" for name in _STATUS if (st == name).any())
+        counts = ", ".join(
+            f"{name} {int((st == name).sum())}" for name in _STATUS if (st == name).any()
+        )
         lines.append(f"status     {counts}")
         return "\n".join(lines)
 
@@ -314,7 +340,9 @@ def _invert_numerically(res: FitResult, params: np.ndarray, y: np.ndarray) -> np
     lo, hi = res.settings["x_range"]
     grid = np.geomspace(lo * 1e-6, hi * 1e6, 4001)
     yt = y.reshape(-1)
-    d = dataclasses.replace(res, params=flat).predict(grid)[:, None, :] - yt[None, :, None]  # (K', T, G)
+    d = (
+        dataclasses.replace(res, params=flat).predict(grid)[:, None, :] - yt[None, :, None]
+    )  # (K', T, G)
     cross = np.signbit(d[..., :-1]) != np.signbit(d[..., 1:])
     out = np.full((flat.shape[0], yt.size), np.nan)
     ii, tt = np.nonzero(cross.any(axis=-1))
@@ -333,9 +361,10 @@ def _invert_numerically(res: FitResult, params: np.ndarray, y: np.ndarray) -> np
 
 def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """u* (log x) where the gradient of c + g.u + sum_{i<=j} h_ij u_i u_j vanishes, the value
-    there, and its kind from the curvature."""
+    there, and its kind from the curvature.
+    """
     c = params[..., 0]
-    g = params[..., 1:1 + v]
+    g = params[..., 1 : 1 + v]
     q = np.zeros(params.shape[:-1] + (v, v))
     k = 1 + v
     for i in range(v):
@@ -352,17 +381,26 @@ def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.nd
         ev = np.linalg.eigvalsh(qs)
         scale = np.max(np.abs(ev), axis=-1)
         regular = ok & (np.min(np.abs(ev), axis=-1) > 1e-12 * scale)
-        u = -np.linalg.solve(np.where(regular[..., None, None], qs, np.eye(v)), np.where(regular[..., None], g, 0.0)[..., None])[..., 0]
+        u = -np.linalg.solve(
+            np.where(regular[..., None, None], qs, np.eye(v)),
+            np.where(regular[..., None], g, 0.0)[..., None],
+        )[..., 0]
         u = np.where(regular[..., None], u, np.nan)
         y = np.where(regular, c + 0.5 * np.sum(g * u, axis=-1), np.nan)
-    kind = np.where(~regular, "none", np.where((ev > 0).all(axis=-1), "minimum",
-                                                np.where((ev < 0).all(axis=-1), "maximum", "saddle")))
+    kind = np.where(
+        ~regular,
+        "none",
+        np.where(
+            (ev > 0).all(axis=-1), "minimum", np.where((ev < 0).all(axis=-1), "maximum", "saddle")
+        ),
+    )
     return u, y, kind
 
 
 def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """fn at the fit and the delta-method variance grad^T cov grad (of log fn when ``log``),
-    the gradient in the reported parameters by central differences."""
+    """Fn at the fit and the delta-method variance grad^T cov grad (of log fn when ``log``),
+    the gradient in the reported parameters by central differences.
+    """
     p0 = np.asarray(_host(res.params), dtype=float)
     val = np.asarray(fn(p0), dtype=float)
     lead = p0.shape[:-1]
@@ -379,7 +417,9 @@ def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
                 fu, fd = np.log(fu), np.log(fd)
             grads.append((fu - fd) / (2 * h).reshape(lead + (1,) * extra))
         grad = np.stack(grads, axis=-1)  # (..., targets, P)
-        cov = np.asarray(_host(res.cov), dtype=float).reshape(lead + (1,) * extra + p0.shape[-1:] * 2)
+        cov = np.asarray(_host(res.cov), dtype=float).reshape(
+            lead + (1,) * extra + p0.shape[-1:] * 2
+        )
         var = np.einsum("...i,...ij,...j->...", grad, cov, grad)
     return val, var
 
@@ -424,33 +464,46 @@ def _float_array(a: Any, name: str) -> np.ndarray:
 
 
 def _layout_x(x: Any, spec: _Model, v: int | None, k: int, m: int | None) -> tuple[np.ndarray, int]:
-    """x as (K or 1, M, v), as the kernels take it (logarithms for log-input models).
+    """X as (K or 1, M, v), as the kernels take it (logarithms for log-input models).
 
     1-D is (M,) shared; 2-D is (K, M) for one-input models and (M, v) shared otherwise; 3-D is
-    (K or 1, M, v). ``m`` (from y) is checked when given; ``v`` is the expected input count."""
+    (K or 1, M, v). ``m`` (from y) is checked when given; ``v`` is the expected input count.
+    """
     arr = _float_array(x, "x")
     if arr.ndim == 1:
         arr = arr[None, :, None]
     elif arr.ndim == 2:
         arr = arr[:, :, None] if spec.inputs == 1 else arr[None]
     elif arr.ndim != 3:
-        raise ValueError(f"'x' must be 1-D (M,), 2-D or 3-D (K, M, v), but it has shape {arr.shape}")
+        raise ValueError(
+            f"'x' must be 1-D (M,), 2-D or 3-D (K, M, v), but it has shape {arr.shape}"
+        )
     if arr.shape[0] not in (1, k):
-        raise ValueError(f"'x' must be shared or have one row per problem ({k}), but it has shape {np.shape(x)}")
+        raise ValueError(
+            f"'x' must be shared or have one row per problem ({k}), but it has shape {np.shape(x)}"
+        )
     if m is not None and arr.shape[1] != m:
-        raise ValueError(f"'x' must have {m} points per problem (like 'y'), but it has shape {np.shape(x)}")
+        raise ValueError(
+            f"'x' must have {m} points per problem (like 'y'), but it has shape {np.shape(x)}"
+        )
     if v is not None and arr.shape[2] != v:
         raise ValueError(f"'x' must have {v} input(s) per point, but it has shape {np.shape(x)}")
     nv = arr.shape[2]
     if spec.inputs is not None and nv != spec.inputs:
-        raise ValueError(f"'x' must have {spec.inputs} input(s) per point for this model, but it has {nv}")
+        raise ValueError(
+            f"'x' must have {spec.inputs} input(s) per point for this model, but it has {nv}"
+        )
     if spec.inputs is None and not 1 <= nv <= _MAX_INPUTS[spec.code]:
-        raise ValueError(f"'x' must have 1 to {_MAX_INPUTS[spec.code]} inputs per point, but it has {nv}")
+        raise ValueError(
+            f"'x' must have 1 to {_MAX_INPUTS[spec.code]} inputs per point, but it has {nv}"
+        )
     if np.isnan(arr).any():
         raise ValueError("'x' must not contain NaN (use NaN in 'y' or 'mask' to drop points)")
     if spec.log_inputs:
         if not (arr > 0).all():
-            raise ValueError("'x' must be positive for this model (it is used through its logarithm)")
+            raise ValueError(
+                "'x' must be positive for this model (it is used through its logarithm)"
+            )
         arr = np.log(arr)
     if not np.isfinite(arr).all():
         raise ValueError("'x' must be finite")
@@ -475,7 +528,8 @@ def _to_reported(spec: _Model, params: np.ndarray) -> np.ndarray:
 
 def _host_backend() -> str:
     """The backend for host-side helpers (residuals, objectives): the compiled core when the
-    fit itself runs on the GPU."""
+    fit itself runs on the GPU.
+    """
     name = _backend.backend(False)
     if name == "cuda":
         return "cpp" if _backend.core_module() is not None else "numpy"
@@ -492,10 +546,19 @@ def _residuals(spec: _Model, space: int, x: np.ndarray, y: np.ndarray, internal:
     return mod.fit_residuals(spec.code, space, x, y, np.ascontiguousarray(internal))
 
 
-def _objective(spec: _Model, space: int, loss: int, f_scale: float, x: np.ndarray, y: np.ndarray, w: np.ndarray,
-               internal: np.ndarray) -> np.ndarray:
+def _objective(
+    spec: _Model,
+    space: int,
+    loss: int,
+    f_scale: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    internal: np.ndarray,
+) -> np.ndarray:
     """The objective of one problem (x, y, w as the kernels take them, K = 1) at S internal
-    parameter vectors: (S,), inf where undefined."""
+    parameter vectors: (S,), inf where undefined.
+    """
     name = _host_backend()
     internal = np.ascontiguousarray(internal, dtype=np.float64)
     if name == "cpp":
@@ -675,14 +738,35 @@ def fit_curves(
     >>> res = fk.fit_curves("power", x, 3.0 * x**-0.5)
     >>> np.round(res.params, 6).tolist(), str(res.status)
     ([3.0, -0.5], 'converged')
+
     """
-    return _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds, fixed, max_iter, xtol,
-                ftol, gtol, seed, extra=None, n_agree=n_agree)
+    return _fit(
+        model,
+        x,
+        y,
+        weights,
+        mask,
+        space,
+        loss,
+        f_scale,
+        p0,
+        n_starts,
+        bounds,
+        fixed,
+        max_iter,
+        xtol,
+        ftol,
+        gtol,
+        seed,
+        extra=None,
+        n_agree=n_agree,
+    )
 
 
 def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: str):
     """Validated data as the kernels take it: x (K or 1, M, v), y in the residual's space
-    (K, M), weights (K, M) with dropped points at 0; whether y was 1-D; how many were dropped."""
+    (K, M), weights (K, M) with dropped points at 0; whether y was 1-D; how many were dropped.
+    """
     yy = _float_array(y, "y")
     single = yy.ndim == 1
     if single:
@@ -698,7 +782,9 @@ def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: 
         try:
             w = np.broadcast_to(ww, (k, m)).astype(np.float64)
         except ValueError:
-            raise ValueError(f"'weights' must broadcast to {(k, m)}, but it has shape {ww.shape}") from None
+            raise ValueError(
+                f"'weights' must broadcast to {(k, m)}, but it has shape {ww.shape}"
+            ) from None
         if not (np.isfinite(w).all() and (w >= 0).all()):
             raise ValueError("'weights' must be finite and non-negative")
     if mask is not None:
@@ -708,7 +794,9 @@ def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: 
         try:
             w = np.where(np.broadcast_to(mk, (k, m)), w, 0.0)
         except ValueError:
-            raise ValueError(f"'mask' must broadcast to {(k, m)}, but it has shape {mk.shape}") from None
+            raise ValueError(
+                f"'mask' must broadcast to {(k, m)}, but it has shape {mk.shape}"
+            ) from None
     drop = np.isnan(yy)
     w = np.where(drop, 0.0, w)
     n_dropped = int((w == 0).sum())
@@ -735,13 +823,35 @@ def _x_range(spec: _Model, xx: np.ndarray, w: np.ndarray) -> tuple[float, float]
     return (float(np.exp(lo)), float(np.exp(hi))) if spec.log_inputs else (lo, hi)
 
 
-def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds, fixed, max_iter, xtol, ftol,
-         gtol, seed, extra, n_agree=None) -> FitResult:
+def _fit(
+    model,
+    x,
+    y,
+    weights,
+    mask,
+    space,
+    loss,
+    f_scale,
+    p0,
+    n_starts,
+    bounds,
+    fixed,
+    max_iter,
+    xtol,
+    ftol,
+    gtol,
+    seed,
+    extra,
+    n_agree=None,
+) -> FitResult:
     """fit_curves; ``extra`` (K, P) adds one start per problem (reported parameters) to the
-    variable-projection candidates (bootstrap refits start from the full fit's optimum)."""
+    variable-projection candidates (bootstrap refits start from the full fit's optimum).
+    """
     spec = _model(model)
     if loss not in _LOSSES:
-        raise ValueError(f"'loss' must be one of {', '.join(k for k in _LOSSES if k != 'linear')}, but it is {loss!r}")
+        raise ValueError(
+            f"'loss' must be one of {', '.join(k for k in _LOSSES if k != 'linear')}, but it is {loss!r}"
+        )
     if space not in _SPACES:
         raise ValueError(f"'space' must be 'linear' or 'log', but it is {space!r}")
     f_scale = float(f_scale)
@@ -752,7 +862,10 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
             raise ValueError(f"'{name}' must be non-negative and finite, but it is {val}")
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise ValueError(f"'max_iter' must be a positive integer, but it is {max_iter!r}")
-    if not isinstance(n_starts, (int, np.integer)) or not (1 if extra is None else 0) <= n_starts <= 32:
+    if (
+        not isinstance(n_starts, (int, np.integer))
+        or not (1 if extra is None else 0) <= n_starts <= 32
+    ):
         raise ValueError(f"'n_starts' must be an integer from 1 to 32, but it is {n_starts!r}")
     if n_agree is None:
         n_agree = spec.n_agree
@@ -767,13 +880,16 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     p = len(names)
 
     lo, hi = _bounds(bounds, spec, p)
+    auto_bounds = _exponent_bounds(spec, xx, w, lo, hi)
     fixed_mask = _fixed(fixed, names)
     n_free = p - int(fixed_mask.sum())
     n_used = (w > 0).sum(axis=1)
     too_few = n_used < n_free
     if single and too_few[0]:
-        raise ValueError(f"'y' has {int(n_used[0])} usable points (after NaN, mask and zero weights), fewer than "
-                         f"the {n_free} free parameters of {model!r}")
+        raise ValueError(
+            f"'y' has {int(n_used[0])} usable points (after NaN, mask and zero weights), fewer than "
+            f"the {n_free} free parameters of {model!r}"
+        )
     starts, base, starts_desc = _starts(p0, spec, k, p, n_starts, fixed_mask)
     n_grid = n_starts if starts is None else 0
     if extra is not None and starts is None:
@@ -785,9 +901,26 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
 
     loss_code, space_code = _LOSSES[loss], _SPACES[space]
     name = _backend.backend(cupy_in)
-    args = (spec.code, space_code, loss_code, f_scale, xx, np.ascontiguousarray(yk), np.ascontiguousarray(w),
-            int(max_iter), float(xtol), float(ftol), float(gtol), lo, hi, fixed_mask, base, starts, n_grid,
-            int(n_agree))
+    args = (
+        spec.code,
+        space_code,
+        loss_code,
+        f_scale,
+        xx,
+        np.ascontiguousarray(yk),
+        np.ascontiguousarray(w),
+        int(max_iter),
+        float(xtol),
+        float(ftol),
+        float(gtol),
+        lo,
+        hi,
+        fixed_mask,
+        base,
+        starts,
+        n_grid,
+        int(n_agree),
+    )
     if name == "cuda":
         params, cost, status, n_iter, n_best = _fit_cuda(*args)
     elif name == "cpp":
@@ -811,15 +944,34 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     reported = _to_reported(spec, params)
     stderr = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
     settings = {
-        "K": k, "M": m, "inputs": v, "x_range": _x_range(spec, xx, w), "loss": loss, "f_scale": f_scale, "space": space,
-        "n_dropped": n_dropped, "weights": "given" if weights is not None else "none",
-        "starts": starts_desc, "n_agree": int(n_agree), "bounds": "none" if bounds is None else f"{list(lo)} .. {list(hi)} (internal)",
-        "fixed": [n for n, f in zip(names, fixed_mask) if f] or "none", "max_iter": int(max_iter),
-        "xtol": float(xtol), "ftol": float(ftol), "gtol": float(gtol), "seed": seed, "backend": name,
+        "K": k,
+        "M": m,
+        "inputs": v,
+        "x_range": _x_range(spec, xx, w),
+        "loss": loss,
+        "f_scale": f_scale,
+        "space": space,
+        "n_dropped": n_dropped,
+        "weights": "given" if weights is not None else "none",
+        "starts": starts_desc,
+        "n_agree": int(n_agree),
+        "bounds": _describe_bounds(bounds, names, lo, hi, auto_bounds),
+        "fixed": [n for n, f in zip(names, fixed_mask) if f] or "none",
+        "max_iter": int(max_iter),
+        "xtol": float(xtol),
+        "ftol": float(ftol),
+        "gtol": float(gtol),
+        "seed": seed,
+        "backend": name,
     }
     out = dict(
-        params=reported, cost=cost, status=_STATUS[status], n_iter=n_iter, n_at_best=n_best,
-        stderr=stderr, cov=cov,
+        params=reported,
+        cost=cost,
+        status=_STATUS[status],
+        n_iter=n_iter,
+        n_at_best=n_best,
+        stderr=stderr,
+        cov=cov,
     )
     if single:
         out = {key: val[0] for key, val in out.items()}
@@ -830,10 +982,29 @@ def _fit(model, x, y, weights, mask, space, loss, f_scale, p0, n_starts, bounds,
     return FitResult(model=model, param_names=tuple(names), settings=settings, **out)
 
 
-def _fit_cuda(model, space, loss, f_scale, x, y, w, max_iter, xtol, ftol, gtol, lo, hi, fixed, base, starts, n_grid,
-              n_agree):
+def _fit_cuda(
+    model,
+    space,
+    loss,
+    f_scale,
+    x,
+    y,
+    w,
+    max_iter,
+    xtol,
+    ftol,
+    gtol,
+    lo,
+    hi,
+    fixed,
+    base,
+    starts,
+    n_grid,
+    n_agree,
+):
     """The CUDA kernel (a thread per problem) on device copies of the prepared arrays; the
-    results come back to the host for the covariance."""
+    results come back to the host for the covariance.
+    """
     import cupy as cp
 
     mod = _backend.cuda_module()
@@ -844,13 +1015,38 @@ def _fit_cuda(model, space, loss, f_scale, x, y, w, max_iter, xtol, ftol, gtol, 
     dev = [cp.asarray(np.ascontiguousarray(a)) for a in (x, y, w, lo, hi, fixed)]
     d_base = cp.asarray(base) if base is not None else None
     d_starts = cp.asarray(starts) if starts is not None else None
-    outs = (cp.empty((k, p)), cp.empty(k), cp.empty(k, dtype=cp.int32), cp.empty(k, dtype=cp.int32),
-            cp.empty(k, dtype=cp.int32))
+    outs = (
+        cp.empty((k, p)),
+        cp.empty(k),
+        cp.empty(k, dtype=cp.int32),
+        cp.empty(k, dtype=cp.int32),
+        cp.empty(k, dtype=cp.int32),
+    )
     mod.fit_batch(
-        model, space, loss, f_scale, k, m, v, dev[0].data.ptr, x.shape[0] == 1 and k != 1, dev[1].data.ptr,
-        dev[2].data.ptr, max_iter, xtol, ftol, gtol, dev[3].data.ptr, dev[4].data.ptr, dev[5].data.ptr,
-        0 if d_base is None else d_base.data.ptr, 0 if d_starts is None else d_starts.data.ptr,
-        0 if starts is None else starts.shape[1], n_grid, n_agree, *(o.data.ptr for o in outs),
+        model,
+        space,
+        loss,
+        f_scale,
+        k,
+        m,
+        v,
+        dev[0].data.ptr,
+        x.shape[0] == 1 and k != 1,
+        dev[1].data.ptr,
+        dev[2].data.ptr,
+        max_iter,
+        xtol,
+        ftol,
+        gtol,
+        dev[3].data.ptr,
+        dev[4].data.ptr,
+        dev[5].data.ptr,
+        0 if d_base is None else d_base.data.ptr,
+        0 if d_starts is None else d_starts.data.ptr,
+        0 if starts is None else starts.shape[1],
+        n_grid,
+        n_agree,
+        *(o.data.ptr for o in outs),
         cp.cuda.get_current_stream().ptr,
     )
     return tuple(o.get() for o in outs)
@@ -875,6 +1071,55 @@ def _bounds(bounds: Any, spec: _Model, p: int) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+# Power-law exponents (parameter index -> the input it acts on), bounded by default: an exponent
+# b with |b| ln(x_max / x_min) > _SPAN_LIMIT makes x^b change by more than e^40 (4e17) over the
+# data, so the term is a spike at one end that float64 cannot tell from zero elsewhere. On such
+# data (a power term below the noise) the unbounded least-squares infimum lies at infinite
+# exponent and coefficient, and the search would drift there for its whole budget; bounded, it
+# stops on the bound (status ``at_bound``).
+_EXPONENTS = {0: {1: 0}, 1: {1: 0}, 2: {3: 0, 4: 1}, 3: {2: 0, 3: 1}, 4: {2: 0, 3: 0}}
+_SPAN_LIMIT = 40.0
+
+
+def _exponent_bounds(
+    spec: _Model, xx: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> list[int]:
+    """Tighten (in place) the unbounded sides of the exponents to +-_SPAN_LIMIT / span of their
+    input (the widest over the problems, used points only); returns the parameters changed.
+    """
+    changed = []
+    used = np.broadcast_to(w > 0, (max(xx.shape[0], w.shape[0]), w.shape[1]))
+    for j, inp in _EXPONENTS.get(spec.code, {}).items():
+        col = np.where(used, np.broadcast_to(xx[..., inp], used.shape), np.nan)
+        has = used.any(axis=1)
+        if not has.any():
+            continue
+        c = col[has]
+        span = float(np.max(np.nanmax(c, axis=1) - np.nanmin(c, axis=1)))
+        if not (np.isfinite(span) and span > 0):
+            continue
+        limit = _SPAN_LIMIT / span
+        if lo[j] == -np.inf:
+            lo[j] = -limit
+            changed.append(j)
+        if hi[j] == np.inf:
+            hi[j] = limit
+            changed.append(j)
+    return sorted(set(changed))
+
+
+def _describe_bounds(
+    bounds: Any, names: list[str], lo: np.ndarray, hi: np.ndarray, auto: list[int]
+) -> str:
+    parts = []
+    if bounds is not None:
+        parts.append(f"given: {list(lo)} .. {list(hi)} (internal)")
+    if auto:
+        lims = ", ".join(f"{names[j]} in [{lo[j]:.4g}, {hi[j]:.4g}]" for j in auto)
+        parts.append(f"exponents within |b| ln(x_max/x_min) <= {_SPAN_LIMIT:g}: {lims}")
+    return "; ".join(parts) if parts else "none"
+
+
 def _fixed(fixed: Any, names: list[str]) -> np.ndarray:
     out = np.zeros(len(names), dtype=np.uint8)
     if fixed is None:
@@ -886,7 +1131,9 @@ def _fixed(fixed: Any, names: list[str]) -> np.ndarray:
         return np.array(items, dtype=np.uint8)
     for f in items:
         if f not in names:
-            raise ValueError(f"'fixed' names unknown parameter {f!r}; the parameters are {', '.join(names)}")
+            raise ValueError(
+                f"'fixed' names unknown parameter {f!r}; the parameters are {', '.join(names)}"
+            )
         out[names.index(f)] = 1
     return out
 
@@ -904,22 +1151,35 @@ def _starts(p0: Any, spec: _Model, k: int, p: int, n_starts: int, fixed: np.ndar
     elif arr.ndim == 2 and arr.shape == (k, p):
         arr = arr[:, None, :]
     if arr.ndim != 3 or arr.shape[0] != k or arr.shape[2] != p or not 1 <= arr.shape[1] <= 32:
-        raise ValueError(f"'p0' must have shape ({p},), ({k}, {p}) or ({k}, S, {p}) with S <= 32, "
-                         f"but it has shape {np.shape(p0)}")
+        raise ValueError(
+            f"'p0' must have shape ({p},), ({k}, {p}) or ({k}, S, {p}) with S <= 32, "
+            f"but it has shape {np.shape(p0)}"
+        )
     if not np.isfinite(arr).all():
         raise ValueError("'p0' must be finite")
     for j in spec.positive:
         if (arr[..., j] <= 0).any():
-            raise ValueError(f"'p0' must be positive for parameter {spec.names(1)[j] if spec.inputs == 1 else j}")
+            raise ValueError(
+                f"'p0' must be positive for parameter {spec.names(1)[j] if spec.inputs == 1 else j}"
+            )
     internal = np.ascontiguousarray(_to_internal(spec, arr))
     base = np.ascontiguousarray(internal[:, 0, :])
     return internal, base, f"given, {arr.shape[1]} per problem"
 
 
 _FIT_DEFAULTS = {
-    "space": "linear", "loss": "l2", "f_scale": 1.0, "p0": "auto", "n_starts": 8, "n_agree": None, "bounds": None,
+    "space": "linear",
+    "loss": "l2",
+    "f_scale": 1.0,
+    "p0": "auto",
+    "n_starts": 8,
+    "n_agree": None,
+    "bounds": None,
     "fixed": None,
-    "max_iter": 500, "xtol": 1e-12, "ftol": 1e-12, "gtol": 1e-10,
+    "max_iter": 500,
+    "xtol": 1e-12,
+    "ftol": 1e-12,
+    "gtol": 1e-10,
 }
 
 
@@ -973,6 +1233,7 @@ def bootstrap(
     >>> lo, hi = b.ci(0.95)[1]
     >>> bool(lo < -0.3 < hi)
     True
+
     """
     if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
         raise ValueError(f"'n_resamples' must be a positive integer, but it is {n_resamples!r}")
@@ -990,7 +1251,9 @@ def bootstrap(
             raise ValueError("resample='clusters' needs 'clusters', one label per point")
         labels = np.asarray(clusters)
         if labels.shape != (m,):
-            raise ValueError(f"'clusters' must have one label per point ({m}), but it has shape {labels.shape}")
+            raise ValueError(
+                f"'clusters' must have one label per point ({m}), but it has shape {labels.shape}"
+            )
         _, inverse = np.unique(labels, return_inverse=True)
     elif clusters is not None:
         raise ValueError("'clusters' is only used with resample='clusters'")
@@ -1018,7 +1281,9 @@ def bootstrap(
     # Resample b of problem i is batch element i * B + b.
     xx = _float_array(x, "x")
     spec = MODELS[model]
-    per_problem_x = (xx.ndim == 3) or (xx.ndim == 2 and spec.inputs == 1 and xx.shape == (k, m) and k > 1)
+    per_problem_x = (xx.ndim == 3) or (
+        xx.ndim == 2 and spec.inputs == 1 and xx.shape == (k, m) and k > 1
+    )
     x_rep = np.repeat(xx, n_resamples, axis=0) if per_problem_x else xx
     y_rep = np.repeat(y2, n_resamples, axis=0)
     opts = {key: val for key, val in fit_options.items() if key not in ("weights", "mask")}
@@ -1028,7 +1293,9 @@ def bootstrap(
     extra = np.repeat(np.atleast_2d(full.params), n_resamples, axis=0)
     if refit == "warm":
         kw["n_starts"] = 0
-    samples = _fit(model, x_rep, y_rep, counts.reshape(k * n_resamples, m), None, seed=seed, extra=extra, **kw)
+    samples = _fit(
+        model, x_rep, y_rep, counts.reshape(k * n_resamples, m), None, seed=seed, extra=extra, **kw
+    )
     shaped = _reshape_samples(samples, k, n_resamples, single)
     return BootstrapResult(fit=full, samples=shaped, resample=resample, seed=seed)
 
@@ -1040,8 +1307,14 @@ def _reshape_samples(s: FitResult, k: int, b: int, single: bool) -> FitResult:
         return a[0] if single else a
 
     return dataclasses.replace(
-        s, params=shape(s.params), cost=shape(s.cost), status=shape(s.status), n_iter=shape(s.n_iter),
-        n_at_best=shape(s.n_at_best), stderr=shape(s.stderr), cov=shape(s.cov),
+        s,
+        params=shape(s.params),
+        cost=shape(s.cost),
+        status=shape(s.status),
+        n_iter=shape(s.n_iter),
+        n_at_best=shape(s.n_at_best),
+        stderr=shape(s.stderr),
+        cov=shape(s.cov),
     )
 
 
@@ -1050,10 +1323,20 @@ _bootstrap = bootstrap  # fit_chinchilla's argument `bootstrap` shadows the func
 
 def _hoffmann_grid() -> np.ndarray:
     """Hoffmann et al.'s 4,500 starts as internal parameters (ln E, ln A, ln B, alpha, beta)."""
-    return np.array(np.meshgrid(
-        np.arange(-1.0, 1.01, 0.5), np.arange(0.0, 25.1, 5.0), np.arange(0.0, 25.1, 5.0),
-        np.arange(0.0, 2.01, 0.5), np.arange(0.0, 2.01, 0.5), indexing="ij",
-    )).reshape(5, -1).T.copy()
+    return (
+        np.array(
+            np.meshgrid(
+                np.arange(-1.0, 1.01, 0.5),
+                np.arange(0.0, 25.1, 5.0),
+                np.arange(0.0, 25.1, 5.0),
+                np.arange(0.0, 2.01, 0.5),
+                np.arange(0.0, 2.01, 0.5),
+                indexing="ij",
+            )
+        )
+        .reshape(5, -1)
+        .T.copy()
+    )
 
 
 def _fit_hoffmann(x: np.ndarray, l_: np.ndarray, opts: dict[str, Any]) -> FitResult:
@@ -1069,7 +1352,9 @@ def _fit_hoffmann(x: np.ndarray, l_: np.ndarray, opts: dict[str, Any]) -> FitRes
     grid = _hoffmann_grid()
     if loss in _LOSSES and space in _SPACES and np.isfinite(float(opts["f_scale"])):
         xx, yk, w, _, _ = _prepare_data(spec, x, l_, opts.get("weights"), opts.get("mask"), space)
-        scores = _objective(spec, _SPACES[space], _LOSSES[loss], float(opts["f_scale"]), xx, yk[:1], w[:1], grid)
+        scores = _objective(
+            spec, _SPACES[space], _LOSSES[loss], float(opts["f_scale"]), xx, yk[:1], w[:1], grid
+        )
         grid = grid[np.argsort(scores, kind="stable")[:n_best]]
     # (Otherwise fit_curves names the bad option.)
     res = fit_curves("chinchilla", x, l_, p0=_to_reported(spec, grid[:n_best])[None], **opts)
@@ -1094,14 +1379,18 @@ class ChinchillaFit:
 
     def ci(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Intervals of every parameter: bootstrap percentiles when there are resamples, else
-        Wald intervals from the standard errors."""
+        Wald intervals from the standard errors.
+        """
         if self.boot is not None:
             q = self.boot.ci(level)
         else:
             from statistics import NormalDist
 
             z = NormalDist().inv_cdf(0.5 + level / 2)
-            q = np.stack([self.fit.params - z * self.fit.stderr, self.fit.params + z * self.fit.stderr], axis=-1)
+            q = np.stack(
+                [self.fit.params - z * self.fit.stderr, self.fit.params + z * self.fit.stderr],
+                axis=-1,
+            )
         return {n: (float(a), float(b)) for n, (a, b) in zip(self.fit.param_names, q)}
 
     def compute_optimal(self, C: Any, level: float = 0.95) -> dict[str, np.ndarray]:
@@ -1118,7 +1407,9 @@ class ChinchillaFit:
         n_opt, d_opt = _compute_optimal(self.fit.params, c)
         out = {"N_opt": n_opt, "D_opt": d_opt}
         if self.boot is not None:
-            ns, ds = _compute_optimal(self.boot.samples.params.reshape((-1,) + (1,) * c.ndim + (5,)), c)
+            ns, ds = _compute_optimal(
+                self.boot.samples.params.reshape((-1,) + (1,) * c.ndim + (5,)), c
+            )
             ok = np.isfinite(ns) & np.isfinite(ds)
             ns, ds = np.where(ok, ns, np.nan), np.where(ok, ds, np.nan)
             out["N_opt_ci"] = _percentile_ci(ns, level, axis=0)
@@ -1182,24 +1473,37 @@ def fit_chinchilla(
     >>> f = fk.fit_chinchilla(N.ravel(), D.ravel(), L.ravel(), loss="l2")
     >>> {k: round(v, 4) for k, v in f.params.items()}
     {'E': 1.69, 'A': 406.4, 'B': 410.7, 'alpha': 0.34, 'beta': 0.28}
+
     """
     n, d, l_ = (_float_array(a, name).ravel() for a, name in ((N, "N"), (D, "D"), (L, "L")))
     if not (n.shape == d.shape == l_.shape):
-        raise ValueError(f"'N', 'D' and 'L' must have the same length, but they have {n.size}, {d.size}, {l_.size}")
+        raise ValueError(
+            f"'N', 'D' and 'L' must have the same length, but they have {n.size}, {d.size}, {l_.size}"
+        )
     x = np.stack([n, d], axis=1)
     opts = dict(loss=loss, f_scale=f_scale, space=space, **fit_options)
     if isinstance(init, str) and init == "hoffmann":
         fit = _fit_hoffmann(x, l_, opts)
     elif isinstance(init, str):
         if init != "varpro":
-            raise ValueError(f"'init' must be 'varpro', 'hoffmann' or an array of starts, but it is {init!r}")
+            raise ValueError(
+                f"'init' must be 'varpro', 'hoffmann' or an array of starts, but it is {init!r}"
+            )
         fit = fit_curves("chinchilla", x, l_, **opts)
     else:
         p0 = _float_array(init, "init")
         fit = fit_curves("chinchilla", x, l_, p0=p0.reshape(1, -1, p0.shape[-1]), **opts)
     boot = None
     if bootstrap:
-        boot = _bootstrap("chinchilla", x, l_, n_resamples=int(bootstrap), resample=resample, clusters=clusters,
-                          seed=seed, **opts)
+        boot = _bootstrap(
+            "chinchilla",
+            x,
+            l_,
+            n_resamples=int(bootstrap),
+            resample=resample,
+            clusters=clusters,
+            seed=seed,
+            **opts,
+        )
         boot = dataclasses.replace(boot, fit=fit)
     return ChinchillaFit(fit=fit, boot=boot)
