@@ -1528,7 +1528,7 @@ def _title(cells: list[Cell]) -> str:
     if groups == {"hv"}:
         return "## frontierkit vs peers: hypervolume"
     if groups == {"fit"}:
-        return "## frontierkit vs peers: curve fitting, one CPU core"
+        return "## frontierkit vs peers: curve fitting"
     topics = {"sort": "non-dominated sorting", "hv": "hypervolume", "fit": "curve fitting"}
     shown = [t for g, t in topics.items() if g in groups]
     return "## frontierkit vs peers: " + ", ".join(shown[:-1]) + " and " + shown[-1]
