@@ -701,3 +701,33 @@ def test_exponents_are_bounded_by_the_data_span():
     steep = fk.fit_curves("power", xs, 5.0 * xs**-3.0)
     np.testing.assert_allclose(steep.params, [5.0, -3.0], rtol=1e-10)
     assert str(steep.status) == "converged"
+
+
+def test_one_bad_curve_never_spoils_the_batch():
+    """Unusable data inside a batch is a per-problem status; alone, it is a ValueError."""
+    x = np.geomspace(1, 100, 8)
+    good = 3.0 * x**-0.4
+    y = np.tile(good, (5, 1))
+    y[1, 2] = -1.0  # not positive, in log space
+    y[2, 4] = np.inf
+    xs = np.tile(x, (5, 1))
+    xs[3, 0] = 0.0  # a per-problem x that cannot take a logarithm
+    res = fk.fit_curves("power", xs, y, space="log")
+    assert list(res.status) == [
+        "converged",
+        "invalid_data",
+        "invalid_data",
+        "invalid_data",
+        "converged",
+    ]
+    assert np.isnan(res.params[1:4]).all() and np.isnan(res.cost[1:4]).all()
+    np.testing.assert_allclose(res.params[[0, 4]], [[3.0, -0.4]] * 2, rtol=1e-10)
+    assert "invalid_data 3" in res.report()
+    with pytest.raises(ValueError, match="'y' must be positive"):
+        fk.fit_curves("power", x, y[1], space="log")
+    with pytest.raises(ValueError, match="'y' must be finite"):
+        fk.fit_curves("power", x, y[2])
+    with pytest.raises(ValueError, match="'x' must be positive"):
+        fk.fit_curves("power", xs[3], y[0])
+    with pytest.raises(ValueError, match="'x' must be positive"):  # shared x spoils every problem
+        fk.fit_curves("power", xs[3], y)

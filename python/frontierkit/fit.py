@@ -32,9 +32,17 @@ Space = Literal["linear", "log"]
 _LOSSES = {"l2": 0, "linear": 0, "huber": 1, "soft_l1": 2, "cauchy": 3, "arctan": 4, "l1": 5}
 _SPACES = {"linear": 0, "log": 1}
 _STATUS = np.array(
-    ["converged", "max_iter", "non_finite", "singular", "at_bound", "too_few_points"]
+    [
+        "converged",
+        "max_iter",
+        "non_finite",
+        "singular",
+        "at_bound",
+        "too_few_points",
+        "invalid_data",
+    ]
 )
-_TOO_FEW = 5
+_TOO_FEW, _INVALID = 5, 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,8 +116,10 @@ class FitResult:
         ``converged``, ``max_iter``, ``non_finite`` (no start gave a finite objective, or the
         search stopped where every step left the model's domain), ``singular`` (the parameters
         are not identified by the data), ``at_bound`` (converged with a parameter on a bound)
-        or ``too_few_points`` (fewer usable points than free parameters, e.g. a row that is all
-        NaN: not fitted, its parameters and cost are NaN).
+        ``too_few_points`` (fewer usable points than free parameters, e.g. a row that is all
+        NaN) or ``invalid_data`` (a problem of a batch whose own y or x cannot be used: an
+        infinite value, or one not positive where a logarithm is taken); those two are not
+        fitted, their parameters and cost are NaN, and the other problems are unaffected.
     n_iter, n_at_best : ndarray of int, shape (K,)
         Levenberg-Marquardt iterations over all starts; how many of the polished starts reached
         the best cost (to 1e-8 relative).
@@ -765,7 +775,9 @@ def fit_curves(
 
 def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: str):
     """Validated data as the kernels take it: x (K or 1, M, v), y in the residual's space
-    (K, M), weights (K, M) with dropped points at 0; whether y was 1-D; how many were dropped.
+    (K, M), weights (K, M) with dropped points at 0; whether y was 1-D; how many were dropped;
+    and the problems of a batch whose own data cannot be used (their weights are 0): a single
+    problem, or shared x, raises instead.
     """
     yy = _float_array(y, "y")
     single = yy.ndim == 1
@@ -774,7 +786,20 @@ def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: 
     if yy.ndim != 2:
         raise ValueError(f"'y' must be 1-D (M,) or 2-D (K, M), but it has shape {np.shape(y)}")
     k, m = yy.shape
-    xx, _ = _layout_x(x, spec, None, k, m)
+    invalid = np.zeros(k, dtype=bool)
+    xa = _float_array(x, "x")
+    if k > 1 and xa.ndim >= 2 and xa.shape[0] == k and (xa.ndim == 3 or spec.inputs == 1):
+        # One x row per problem: a row that is unusable (NaN, infinite, or not positive for a
+        # model that takes logarithms) spoils its own problem only.
+        rows = xa.reshape(k, -1)
+        bad_x = ~np.isfinite(rows).all(axis=1)
+        if spec.log_inputs:
+            bad_x |= ~(rows > 0).all(axis=1)
+        if bad_x.any():
+            xa = xa.copy()
+            xa[bad_x] = 1.0
+            invalid |= bad_x
+    xx, _ = _layout_x(xa, spec, None, k, m)
 
     w = np.ones((k, m))
     if weights is not None:
@@ -799,18 +824,24 @@ def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: 
             ) from None
     drop = np.isnan(yy)
     w = np.where(drop, 0.0, w)
-    n_dropped = int((w == 0).sum())
-    if np.isinf(yy[w > 0]).any():
-        raise ValueError("'y' must be finite where it is used (NaN drops a point)")
+    used = w > 0
+    bad_y = (np.isinf(yy) & used).any(axis=1)
     if space == "log":
-        if (yy[w > 0] <= 0).any():
-            raise ValueError("'y' must be positive for space='log'")
+        bad_y |= ((yy <= 0) & used).any(axis=1)
+    if single and bad_y[0]:
+        if np.isinf(yy[used]).any():
+            raise ValueError("'y' must be finite where it is used (NaN drops a point)")
+        raise ValueError("'y' must be positive for space='log'")
+    invalid |= bad_y
+    w[invalid] = 0.0
+    n_dropped = int((w == 0).sum())
+    if space == "log":
         with np.errstate(invalid="ignore", divide="ignore"):
             yk = np.where(w > 0, np.log(np.where(w > 0, yy, 1.0)), 0.0)
     else:
         yk = np.where(w > 0, yy, 0.0)
 
-    return xx, np.ascontiguousarray(yk), np.ascontiguousarray(w), single, n_dropped
+    return xx, np.ascontiguousarray(yk), np.ascontiguousarray(w), single, n_dropped, invalid
 
 
 def _x_range(spec: _Model, xx: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -874,7 +905,7 @@ def _fit(
 
     cupy_in = any(is_cupy(a) for a in (x, y, weights, mask))
     mask = _host(mask)
-    xx, yk, w, single, n_dropped = _prepare_data(spec, x, y, weights, mask, space)
+    xx, yk, w, single, n_dropped, invalid = _prepare_data(spec, x, y, weights, mask, space)
     (k, m), v = yk.shape, xx.shape[2]
     names = spec.names(v)
     p = len(names)
@@ -884,7 +915,7 @@ def _fit(
     fixed_mask = _fixed(fixed, names)
     n_free = p - int(fixed_mask.sum())
     n_used = (w > 0).sum(axis=1)
-    too_few = n_used < n_free
+    too_few = (n_used < n_free) | invalid
     if single and too_few[0]:
         raise ValueError(
             f"'y' has {int(n_used[0])} usable points (after NaN, mask and zero weights), fewer than "
@@ -932,6 +963,7 @@ def _fit(
     if too_few.any():
         params[too_few], cost[too_few], status[too_few] = np.nan, np.nan, _TOO_FEW
         n_iter[too_few], n_best[too_few] = 0, 0
+        status[invalid] = _INVALID
     if spec.code == 5:
         # (lower, upper, k, x0) and (upper, lower, -k, x0) are the same sigmoid: report k >= 0,
         # so that lower is the level as x -> -inf and upper as x -> +inf.
@@ -1351,7 +1383,9 @@ def _fit_hoffmann(x: np.ndarray, l_: np.ndarray, opts: dict[str, Any]) -> FitRes
     spec = MODELS["chinchilla"]
     grid = _hoffmann_grid()
     if loss in _LOSSES and space in _SPACES and np.isfinite(float(opts["f_scale"])):
-        xx, yk, w, _, _ = _prepare_data(spec, x, l_, opts.get("weights"), opts.get("mask"), space)
+        xx, yk, w, _, _, _ = _prepare_data(
+            spec, x, l_, opts.get("weights"), opts.get("mask"), space
+        )
         scores = _objective(
             spec, _SPACES[space], _LOSSES[loss], float(opts["f_scale"]), xx, yk[:1], w[:1], grid
         )
