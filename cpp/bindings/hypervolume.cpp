@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "checks.hpp"
+#include "frontierkit/hv_approx.hpp"
 #include "frontierkit/hypervolume.hpp"
 #include "frontierkit/parallel.hpp"
 
@@ -48,6 +49,33 @@ void register_hypervolume(py::module_& m) {
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
         py::arg("threads"), "Hypervolume of each set (minimisation).");
+    m.def(
+        "hv_approx",
+        [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,
+           int estimator, int threads) {
+            check_sets(pts, offsets);
+            const std::size_t d = pts.shape(1);
+            check_ref(ref, d);
+            if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+            if (estimator < -1 || estimator > 1) throw std::invalid_argument("unknown estimator");
+            const std::size_t nsets = offsets.shape(0) - 1;
+            py::array_t<double> value(static_cast<py::ssize_t>(nsets)), err(static_cast<py::ssize_t>(nsets));
+            py::array_t<int> used(static_cast<py::ssize_t>(nsets));
+            const double* p = pts.data();
+            const double* r = ref.data();
+            const index_t* op = offsets.data();
+            double* v = value.mutable_data();
+            double* e = err.mutable_data();
+            int* u = used.mutable_data();
+            {
+                py::gil_scoped_release nogil;
+                frontierkit::mc::hv_mc_sets(p, d, op, nsets, r, n_samples, seed, estimator, threads, v, e, u);
+            }
+            return py::make_tuple(value, err, used);
+        },
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
+        py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("threads"),
+        "Monte Carlo hypervolume of each set: (value, stderr, estimator used: 0 box, 1 union).");
     m.def(
         "hv_contributions",
         [](const Array& pts, const Offsets& offsets, const Array& ref, int threads) {

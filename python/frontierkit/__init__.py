@@ -10,6 +10,7 @@ from . import datasets
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
 from .fit import BootstrapResult, ChinchillaFit, FitResult, bootstrap, fit_chinchilla, fit_curves
+from .hv_approx import HVEstimate, hv_approx
 from .hypervolume import hv_contributions, hv_improvement, hypervolume
 from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
 
@@ -21,6 +22,7 @@ __all__ = [
     "FallbackWarning",
     "FitResult",
     "FrontierkitWarning",
+    "HVEstimate",
     "PerformanceWarning",
     "__version__",
     "backend",
@@ -29,6 +31,7 @@ __all__ = [
     "filter_dominated",
     "fit_chinchilla",
     "fit_curves",
+    "hv_approx",
     "hv_contributions",
     "hv_improvement",
     "hypervolume",

@@ -1,0 +1,241 @@
+// Monte Carlo hypervolume on the CPU (estimators in frontierkit/hv_approx.hpp). Samples are
+// taken in fixed chunks, each chunk's sums kept apart and added in chunk order at the end, so the
+// result does not depend on the number of threads. Cost: O(n d) per sample at worst (the union
+// estimator always scans every box; the box estimator stops at the first dominating point, the
+// points ordered by decreasing box volume so that likely dominators come first).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "frontierkit/hv_approx.hpp"
+#include "frontierkit/parallel.hpp"
+
+namespace frontierkit::mc {
+
+namespace {
+
+constexpr std::int64_t kChunk = 2048;
+constexpr std::size_t kBlock = 8;  // points per block of the coordinate-major copy
+constexpr std::int64_t kPilot = 2048;
+
+struct Sums {
+    double s1 = 0.0, s2 = 0.0, work = 0.0;
+};
+
+struct Prepared {
+    std::size_t n, d;
+    std::vector<double> pts;   // rows by decreasing box volume
+    // The same rows in blocks of kBlock, coordinate-major within a block (blk[(b * d + j) *
+    // kBlock + l] = coordinate j of row b * kBlock + l), the tail padded with +inf rows that
+    // dominate nothing: a sample is tested against 8 rows a coordinate at a time, and a block is
+    // left as soon as none of its rows can still be <= the sample.
+    std::vector<double> blk;
+    std::size_t nblk;
+    std::vector<double> cdf;   // cumulative box volumes / their sum (union estimator)
+    std::vector<double> lo;    // componentwise minimum of the points
+    const double* ref;
+    double log_box, log_sum;   // log vol(bounding box), log sum of the box volumes
+};
+
+Prepared prepare(const double* points, std::size_t n, std::size_t d, const double* ref) {
+    Prepared pr{n, d, {}, {}, 0, {}, std::vector<double>(d, std::numeric_limits<double>::infinity()), ref, 0.0, 0.0};
+    std::vector<double> logv(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) {
+            logv[i] += std::log(ref[j] - points[i * d + j]);
+            pr.lo[j] = std::min(pr.lo[j], points[i * d + j]);
+        }
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return logv[a] > logv[b]; });
+    pr.pts.resize(n * d);
+    for (std::size_t k = 0; k < n; ++k)
+        std::copy(points + order[k] * d, points + order[k] * d + d, pr.pts.begin() + static_cast<std::ptrdiff_t>(k * d));
+    pr.nblk = (n + kBlock - 1) / kBlock;
+    pr.blk.assign(pr.nblk * d * kBlock, std::numeric_limits<double>::infinity());
+    for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t j = 0; j < d; ++j) pr.blk[((k / kBlock) * d + j) * kBlock + k % kBlock] = pr.pts[k * d + j];
+    const double top = logv[order[0]];
+    pr.cdf.resize(n);
+    double acc = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        acc += std::exp(logv[order[k]] - top);
+        pr.cdf[k] = acc;
+    }
+    for (auto& c : pr.cdf) c /= acc;
+    pr.cdf[n - 1] = 1.0;
+    pr.log_sum = top + std::log(acc);
+    for (std::size_t j = 0; j < d; ++j) pr.log_box += std::log(ref[j] - pr.lo[j]);
+    return pr;
+}
+
+// Bit l of the result: row b * kBlock + l is <= u in every coordinate.
+inline unsigned block_mask(const Prepared& pr, std::size_t b, const double* u) {
+    const double* q = pr.blk.data() + b * pr.d * kBlock;
+#if defined(__SSE2__)
+    __m128d m0 = _mm_castsi128_pd(_mm_set1_epi32(-1)), m1 = m0, m2 = m0, m3 = m0;
+    for (std::size_t j = 0; j < pr.d; ++j, q += kBlock) {
+        const __m128d uj = _mm_set1_pd(u[j]);
+        m0 = _mm_and_pd(m0, _mm_cmple_pd(_mm_loadu_pd(q), uj));
+        m1 = _mm_and_pd(m1, _mm_cmple_pd(_mm_loadu_pd(q + 2), uj));
+        m2 = _mm_and_pd(m2, _mm_cmple_pd(_mm_loadu_pd(q + 4), uj));
+        m3 = _mm_and_pd(m3, _mm_cmple_pd(_mm_loadu_pd(q + 6), uj));
+        const unsigned any = static_cast<unsigned>(_mm_movemask_pd(_mm_or_pd(_mm_or_pd(m0, m1), _mm_or_pd(m2, m3))));
+        if (!any) return 0u;
+    }
+    return static_cast<unsigned>(_mm_movemask_pd(m0)) | static_cast<unsigned>(_mm_movemask_pd(m1)) << 2 |
+           static_cast<unsigned>(_mm_movemask_pd(m2)) << 4 | static_cast<unsigned>(_mm_movemask_pd(m3)) << 6;
+#else
+    unsigned m = (1u << kBlock) - 1u;
+    for (std::size_t j = 0; j < pr.d && m; ++j, q += kBlock)
+        for (std::size_t l = 0; l < kBlock; ++l)
+            if (!(q[l] <= u[j])) m &= ~(1u << l);
+    return m;
+#endif
+}
+
+// True if some point is <= u in every coordinate; *examined counts the points looked at.
+inline bool dominated(const Prepared& pr, const double* u, double* examined) {
+    for (std::size_t b = 0; b < pr.nblk; ++b) {
+        if (block_mask(pr, b, u)) {
+            *examined += static_cast<double>((b + 1) * kBlock);
+            return true;
+        }
+    }
+    *examined += static_cast<double>(pr.nblk * kBlock);
+    return false;
+}
+
+inline std::size_t count_containing(const Prepared& pr, const double* u) {
+    std::size_t c = 0;
+    for (std::size_t b = 0; b < pr.nblk; ++b) c += static_cast<std::size_t>(__builtin_popcount(block_mask(pr, b, u)));
+    return c;
+}
+
+Sums run_chunk(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t a, std::int64_t b) {
+    Sums s;
+    const std::size_t d = pr.d;
+    std::vector<double> r(d + 1), u(d);
+    for (std::int64_t i = a; i < b; ++i) {
+        if (est == kEstBox) {
+            uniforms(seed, stream, static_cast<std::uint64_t>(i), static_cast<int>(d), r.data());
+            for (std::size_t j = 0; j < d; ++j) u[j] = pr.lo[j] + (pr.ref[j] - pr.lo[j]) * r[j];
+            const double hit = dominated(pr, u.data(), &s.work) ? 1.0 : 0.0;
+            s.s1 += hit;
+            s.s2 += hit;
+        } else {
+            uniforms(seed, stream, static_cast<std::uint64_t>(i), static_cast<int>(d) + 1, r.data());
+            const auto k = static_cast<std::size_t>(std::lower_bound(pr.cdf.begin(), pr.cdf.end(), r[0]) - pr.cdf.begin());
+            const double* p = pr.pts.data() + std::min(k, pr.n - 1) * d;
+            for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (pr.ref[j] - p[j]) * r[j + 1];
+            // u lies in its own box, so c >= 1 (u may round onto ref; it still counts its box).
+            const double c = static_cast<double>(std::max<std::size_t>(1, count_containing(pr, u.data())));
+            s.s1 += 1.0 / c;
+            s.s2 += 1.0 / (c * c);
+            s.work += static_cast<double>(pr.n);
+        }
+    }
+    return s;
+}
+
+Sums run(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t samples, int threads) {
+    const std::int64_t chunks = (samples + kChunk - 1) / kChunk;
+    std::vector<Sums> part(static_cast<std::size_t>(chunks));
+    parallel_for(static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
+        const auto a = static_cast<std::int64_t>(c) * kChunk;
+        part[c] = run_chunk(pr, est, seed, stream, a, std::min(samples, a + kChunk));
+    });
+    Sums total;
+    for (const Sums& s : part) {  // in chunk order: the same sum on any number of threads
+        total.s1 += s.s1;
+        total.s2 += s.s2;
+        total.work += s.work;
+    }
+    return total;
+}
+
+// Mean and variance of one sample of the estimator (before scaling).
+void moments(const Sums& s, std::int64_t n, double* mean, double* var) {
+    *mean = s.s1 / static_cast<double>(n);
+    *var = n > 1 ? std::max(0.0, (s.s2 - s.s1 * *mean) / static_cast<double>(n - 1)) : 0.0;
+}
+
+Estimate estimate(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
+                  std::uint64_t seed, int estimator, int threads, std::uint32_t set) {
+    // The counted rows: those strictly dominating ref. An infinite side makes V infinite.
+    std::vector<double> kept;
+    bool infinite = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* p = points + i * d;
+        bool counted = true;
+        for (std::size_t j = 0; j < d; ++j) counted = counted && p[j] < ref[j];
+        if (!counted) continue;
+        for (std::size_t j = 0; j < d; ++j) infinite = infinite || std::isinf(p[j]) || std::isinf(ref[j]);
+        kept.insert(kept.end(), p, p + d);
+    }
+    const int fallback = estimator == kEstAuto ? kEstBox : estimator;
+    if (infinite) return Estimate{std::numeric_limits<double>::infinity(), 0.0, fallback, 0.0};
+    n = kept.size() / d;
+    if (n == 0) return Estimate{0.0, 0.0, fallback, 0.0};
+    const Prepared pr = prepare(kept.data(), n, d, ref);
+    const std::uint32_t base = set << 2;
+    int est = estimator;
+    if (est == kEstAuto) {
+        // A pilot of each estimator on streams of its own: the one of least variance per unit
+        // of work runs. The box estimator's hit rate is shrunk towards 1/2 a little, so that a
+        // pilot with no hit (or no miss) does not claim zero variance.
+        const std::int64_t m = std::min<std::int64_t>(kPilot, n_samples);
+        const Sums sb = run(pr, kEstBox, seed, base | kPilotBox, m, threads);
+        const Sums su = run(pr, kEstUnion, seed, base | kPilotUnion, m, threads);
+        const double ph = (sb.s1 + 0.5) / (static_cast<double>(m) + 1.0);
+        double mu, vu;
+        moments(su, m, &mu, &vu);
+        const double var_box = std::exp(2.0 * pr.log_box) * ph * (1.0 - ph);
+        const double var_union = std::exp(2.0 * pr.log_sum) * std::max(vu, 0.25 / (static_cast<double>(m) * m));
+        const double cost_box = sb.work / static_cast<double>(m) + 1.0, cost_union = su.work / static_cast<double>(m) + 1.0;
+        est = var_box * cost_box <= var_union * cost_union ? kEstBox : kEstUnion;
+    }
+    const Sums s = run(pr, est, seed, base | (est == kEstBox ? kBox : kUnion), n_samples, threads);
+    double mean, var;
+    moments(s, n_samples, &mean, &var);
+    const double scale = std::exp(est == kEstBox ? pr.log_box : pr.log_sum);
+    return Estimate{scale * mean, scale * std::sqrt(var / static_cast<double>(n_samples)), est,
+                    s.work / static_cast<double>(n_samples)};
+}
+
+}  // namespace
+
+Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
+               std::uint64_t seed, int estimator, int threads) {
+    if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    return estimate(points, n, d, ref, n_samples, seed, estimator, threads, 0);
+}
+
+void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
+                const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
+                double* value, double* stderr_, int* used) {
+    if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (nsets > (std::size_t{1} << 30)) throw std::invalid_argument("too many sets");
+    auto one = [&](std::size_t s, int t) {
+        const auto a = static_cast<std::size_t>(offsets[s]), b = static_cast<std::size_t>(offsets[s + 1]);
+        const Estimate e = estimate(points + a * d, b - a, d, ref, n_samples, seed, estimator, t,
+                                    static_cast<std::uint32_t>(s));
+        value[s] = e.value;
+        stderr_[s] = e.stderr_;
+        used[s] = e.estimator;
+    };
+    if (nsets == 1) {
+        one(0, threads);
+        return;
+    }
+    parallel_for(nsets, threads, [&](std::size_t s) { one(s, 1); });  // sets over threads
+}
+
+}  // namespace frontierkit::mc

@@ -1,0 +1,143 @@
+"""NumPy fallback of the Monte Carlo hypervolume (cpp/src/hv_mc.cpp).
+
+The same Philox4x32-10 stream, the same samplers, the same chunks and the same pilot, vectorised
+over the samples of a chunk: the estimates equal the C++ core's up to the rounding of the union
+sampler's sums (the box sampler's counts are exact).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["hv_approx", "philox_uniforms"]
+
+_CHUNK = 2048
+_PILOT = 2048
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_MASK32 = np.uint64(0xFFFFFFFF)
+BOX, UNION, PILOT_BOX, PILOT_UNION = 0, 1, 2, 3
+
+
+def _philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10 on arrays of counters (uint32), one key."""
+    c0, c1, c2, c3 = (np.asarray(c, dtype=np.uint32) for c in (c0, c1, c2, c3))
+    k0, k1 = np.uint32(k0), np.uint32(k1)
+    for _ in range(10):
+        p0 = c0.astype(np.uint64) * _M0
+        p1 = c2.astype(np.uint64) * _M1
+        hi0, lo0 = (p0 >> np.uint64(32)).astype(np.uint32), (p0 & _MASK32).astype(np.uint32)
+        hi1, lo1 = (p1 >> np.uint64(32)).astype(np.uint32), (p1 & _MASK32).astype(np.uint32)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+        with np.errstate(over="ignore"):
+            k0 = np.uint32(k0 + _W0)
+            k1 = np.uint32(k1 + _W1)
+    return c0, c1, c2, c3
+
+
+def _u01(hi, lo):
+    b = ((hi.astype(np.uint64) << np.uint64(32)) | lo.astype(np.uint64)) >> np.uint64(11)
+    return (b.astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+def philox_uniforms(seed: int, stream: int, first: int, count: int, m: int) -> np.ndarray:
+    """Uniforms of samples first .. first + count - 1 of a stream: shape (count, m)."""
+    i = np.arange(first, first + count, dtype=np.uint64)
+    lo_i, hi_i = (i & _MASK32).astype(np.uint32), (i >> np.uint64(32)).astype(np.uint32)
+    k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
+    out = np.empty((count, m))
+    for j in range((m + 1) // 2):
+        r = _philox(
+            lo_i, hi_i, np.full(count, j, np.uint32), np.full(count, stream, np.uint32), k0, k1
+        )
+        out[:, 2 * j] = _u01(r[0], r[1])
+        if 2 * j + 1 < m:
+            out[:, 2 * j + 1] = _u01(r[2], r[3])
+    return out
+
+
+class _Set:
+    def __init__(self, pts: np.ndarray, ref: np.ndarray):
+        logv = np.log(ref - pts).sum(axis=1)
+        order = np.argsort(-logv, kind="stable")
+        self.pts = pts[order]
+        self.ref = ref
+        self.lo = pts.min(axis=0)
+        w = np.cumsum(np.exp(logv[order] - logv[order[0]]))
+        self.log_sum = logv[order[0]] + np.log(w[-1])
+        self.cdf = w / w[-1]
+        self.cdf[-1] = 1.0
+        self.log_box = float(np.log(ref - self.lo).sum())
+
+    def chunk(self, est: int, seed: int, stream: int, a: int, b: int) -> tuple[float, float, float]:
+        n, d = self.pts.shape
+        if est == BOX:
+            u = self.lo + (self.ref - self.lo) * philox_uniforms(seed, stream, a, b - a, d)
+            dom = (self.pts[None, :, :] <= u[:, None, :]).all(axis=2)  # (samples, points)
+            hit = dom.any(axis=1)
+            first = np.where(hit, dom.argmax(axis=1), n)
+            # Examined points as the C++ counts them: up to the first hit's block of 8.
+            blocks = (n + 7) // 8
+            work = np.where(hit, (first // 8 + 1) * 8, blocks * 8).sum()
+            k = float(hit.sum())
+            return k, k, float(work)
+        r = philox_uniforms(seed, stream, a, b - a, d + 1)
+        k = np.minimum(np.searchsorted(self.cdf, r[:, 0], side="left"), n - 1)
+        p = self.pts[k]
+        u = p + (self.ref - p) * r[:, 1:]
+        c = np.maximum((self.pts[None, :, :] <= u[:, None, :]).all(axis=2).sum(axis=1), 1).astype(
+            float
+        )
+        return float(np.sum(1.0 / c)), float(np.sum(1.0 / (c * c))), float(n * (b - a))
+
+    def run(self, est: int, seed: int, stream: int, samples: int) -> tuple[float, float, float]:
+        s1 = s2 = work = 0.0
+        for a in range(0, samples, _CHUNK):
+            c1, c2, w = self.chunk(est, seed, stream, a, min(samples, a + _CHUNK))
+            s1, s2, work = s1 + c1, s2 + c2, work + w
+        return s1, s2, work
+
+
+def _moments(s1: float, s2: float, n: int) -> tuple[float, float]:
+    mean = s1 / n
+    var = max(0.0, (s2 - s1 * mean) / (n - 1)) if n > 1 else 0.0
+    return mean, var
+
+
+def _estimate(pts, ref, n_samples, seed, estimator, set_index):
+    fallback = 0 if estimator == -1 else estimator
+    counted = (pts < ref).all(axis=1)
+    pts = pts[counted]
+    if len(pts) and (np.isinf(pts).any() or np.isinf(ref).any()):
+        return np.inf, 0.0, fallback
+    if len(pts) == 0:
+        return 0.0, 0.0, fallback
+    st = _Set(pts, ref)
+    base = set_index << 2
+    est = estimator
+    if est == -1:
+        m = min(_PILOT, n_samples)
+        b1, _b2, bw = st.run(BOX, seed, base | PILOT_BOX, m)
+        u1, u2, uw = st.run(UNION, seed, base | PILOT_UNION, m)
+        ph = (b1 + 0.5) / (m + 1.0)
+        _mu, vu = _moments(u1, u2, m)
+        var_box = np.exp(2.0 * st.log_box) * ph * (1.0 - ph)
+        var_union = np.exp(2.0 * st.log_sum) * max(vu, 0.25 / (m * m))
+        est = BOX if var_box * (bw / m + 1.0) <= var_union * (uw / m + 1.0) else UNION
+    s1, s2, _w = st.run(est, seed, base | (BOX if est == BOX else UNION), n_samples)
+    mean, var = _moments(s1, s2, n_samples)
+    scale = np.exp(st.log_box if est == BOX else st.log_sum)
+    return scale * mean, scale * np.sqrt(var / n_samples), est
+
+
+def hv_approx(points, offsets, ref, n_samples, seed, estimator):
+    """Monte Carlo hypervolume of each set: (value, stderr, sampler used: 0 box, 1 union)."""
+    if n_samples < 2:
+        raise ValueError("n_samples must be at least 2")
+    nsets = len(offsets) - 1
+    value, err, used = np.empty(nsets), np.empty(nsets), np.empty(nsets, dtype=np.int32)
+    for s in range(nsets):
+        value[s], err[s], used[s] = _estimate(
+            points[offsets[s] : offsets[s + 1]], ref, n_samples, seed, estimator, s
+        )
+    return value, err, used
