@@ -37,6 +37,7 @@ class HVEstimate:
     seed : int
         The seed used (drawn from the operating system when none was given): passing it again
         reproduces the estimate exactly, on any number of threads.
+
     """
 
     value: Any
@@ -48,7 +49,8 @@ class HVEstimate:
 
     def ci(self, level: float = 0.95) -> Any:
         """Normal-approximation interval ``value -+ z * stderr``: a (low, high) pair, or an
-        array of shape (sets, 2) for a batch."""
+        array of shape (sets, 2) for a batch.
+        """
         if not 0 < level < 1:
             raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
         from statistics import NormalDist
@@ -137,6 +139,7 @@ def hv_approx(
     >>> abs(est.value - 3.0) < 4 * est.stderr
     True
     >>> lo, hi = est.ci(0.95)
+
     """
     if method != "mc":
         raise ValueError(f"'method' must be 'mc', but it is {method!r}")
