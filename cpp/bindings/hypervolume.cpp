@@ -77,6 +77,30 @@ void register_hypervolume(py::module_& m) {
         py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("threads"),
         "Monte Carlo hypervolume of each set: (value, stderr, estimator used: 0 box, 1 union).");
     m.def(
+        "hvc_approx",
+        [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,
+           int threads) {
+            check_sets(pts, offsets);
+            const std::size_t d = pts.shape(1);
+            check_ref(ref, d);
+            if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+            const std::size_t nsets = offsets.shape(0) - 1;
+            py::array_t<double> value(pts.shape(0)), err(pts.shape(0));
+            const double* p = pts.data();
+            const double* r = ref.data();
+            const index_t* op = offsets.data();
+            double* v = value.mutable_data();
+            double* e = err.mutable_data();
+            {
+                py::gil_scoped_release nogil;
+                frontierkit::mc::hvc_mc_sets(p, d, op, nsets, r, n_samples, seed, threads, v, e);
+            }
+            return py::make_tuple(value, err);
+        },
+        py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
+        py::arg("n_samples"), py::arg("seed"), py::arg("threads"),
+        "Monte Carlo exclusive contribution of every row: (value, stderr).");
+    m.def(
         "hv_contributions",
         [](const Array& pts, const Offsets& offsets, const Array& ref, int threads) {
             check_sets(pts, offsets);

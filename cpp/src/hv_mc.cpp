@@ -210,7 +210,117 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
                     s.work / static_cast<double>(n_samples)};
 }
 
+// --- exclusive contributions --------------------------------------------------------------------
+
+// Exclusive contribution of every counted row of one set (rows in the input order, n x d, all
+// strictly dominating ref): row i's exclusive region lies in [p_i, b_i], b_ij the least q_j over
+// the rows q that are <= p_i in every other coordinate (and ref_j): beyond it q dominates. Samples
+// uniform in that box, not dominated by any other row, estimate the region's share of it.
+void contributions(const double* pts, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
+                   std::uint64_t seed, std::uint32_t set, int threads, double* value, double* err) {
+    std::vector<double> blk(((n + kBlock - 1) / kBlock) * d * kBlock, std::numeric_limits<double>::infinity());
+    for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t j = 0; j < d; ++j) blk[((k / kBlock) * d + j) * kBlock + k % kBlock] = pts[k * d + j];
+    const Prepared view{n, d, {}, std::move(blk), (n + kBlock - 1) / kBlock, {}, {}, ref, 0.0, 0.0};
+    const auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    const std::uint32_t stream = 0x80000000u | set;
+    parallel_for(n, threads, [&](std::size_t i) {
+        const double* p = pts + i * d;
+        std::vector<double> hi(ref, ref + d), u(d);
+        for (std::size_t q = 0; q < n; ++q) {
+            if (q == i) continue;
+            const double* r = pts + q * d;
+            std::size_t worse = 0, at = 0;  // coordinates where r > p
+            for (std::size_t j = 0; j < d; ++j)
+                if (r[j] > p[j]) {
+                    ++worse;
+                    at = j;
+                }
+            if (worse == 0) {  // r weakly dominates p: nothing is exclusive
+                hi.assign(p, p + d);
+                break;
+            }
+            if (worse == 1) hi[at] = std::min(hi[at], r[at]);
+        }
+        double logv = 0.0;  // log of the box volume (a product of d sides could underflow)
+        bool empty = false;
+        for (std::size_t j = 0; j < d; ++j) {
+            empty = empty || !(hi[j] > p[j]);
+            if (!empty) logv += std::log(hi[j] - p[j]);
+        }
+        if (empty) {
+            value[i] = 0.0;
+            err[i] = 0.0;
+            return;
+        }
+        const unsigned own = 1u << (i % kBlock);
+        const std::size_t own_block = i / kBlock;
+        std::int64_t miss = 0;
+        std::vector<double> rnd(d);
+        for (std::int64_t t = 0; t < n_samples; ++t) {
+            // Sample t of row i: counter (t, i), so rows draw disjoint streams.
+            for (std::size_t j = 0; 2 * j < d; ++j) {
+                const U4 r = philox(U4{{static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(i),
+                                        static_cast<std::uint32_t>(j), stream}},
+                                    k0, k1);
+                rnd[2 * j] = u01(r.v[0], r.v[1]);
+                if (2 * j + 1 < d) rnd[2 * j + 1] = u01(r.v[2], r.v[3]);
+            }
+            for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (hi[j] - p[j]) * rnd[j];
+            bool dominated_by_other = false;
+            for (std::size_t b = 0; b < view.nblk && !dominated_by_other; ++b) {
+                unsigned m = block_mask(view, b, u.data());
+                if (b == own_block) m &= ~own;
+                dominated_by_other = m != 0u;
+            }
+            miss += !dominated_by_other;
+        }
+        const double m = static_cast<double>(n_samples), ph = static_cast<double>(miss) / m;
+        const double vol = std::exp(logv);
+        value[i] = vol * ph;
+        // The variance of the share uses (miss + 1/2) / (m + 1): a box that every sample found
+        // exclusive (or none did) still gets an error bar, of the size its sample allows.
+        const double pt = (static_cast<double>(miss) + 0.5) / (m + 1.0);
+        err[i] = vol * std::sqrt(pt * (1.0 - pt) / m);
+    });
+}
+
 }  // namespace
+
+void hvc_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
+                 const double* ref, std::int64_t n_samples, std::uint64_t seed, int threads, double* value,
+                 double* stderr_) {
+    if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (nsets > (std::size_t{1} << 30)) throw std::invalid_argument("too many sets");
+    for (std::size_t s = 0; s < nsets; ++s) {
+        const auto a = static_cast<std::size_t>(offsets[s]), b = static_cast<std::size_t>(offsets[s + 1]);
+        if (b - a > 0xFFFFFFFFu) throw std::invalid_argument("at most 2^32 rows per set");
+        // Counted rows (strictly dominating ref) go to the estimator; the others add nothing
+        // and take nothing away (their box has no volume inside the reference box).
+        std::vector<double> kept;
+        std::vector<std::size_t> where;
+        bool infinite = false;
+        for (std::size_t i = a; i < b; ++i) {
+            const double* p = points + i * d;
+            bool counted = true;
+            for (std::size_t j = 0; j < d; ++j) counted = counted && p[j] < ref[j];
+            value[i] = 0.0;
+            stderr_[i] = 0.0;
+            if (!counted) continue;
+            for (std::size_t j = 0; j < d; ++j) infinite = infinite || std::isinf(p[j]) || std::isinf(ref[j]);
+            kept.insert(kept.end(), p, p + d);
+            where.push_back(i);
+        }
+        if (infinite) throw std::invalid_argument("hvc_approx needs finite points and reference point");
+        std::vector<double> v(where.size()), e(where.size());
+        contributions(kept.data(), where.size(), d, ref, n_samples, seed, static_cast<std::uint32_t>(s), threads,
+                      v.data(), e.data());
+        for (std::size_t k = 0; k < where.size(); ++k) {
+            value[where[k]] = v[k];
+            stderr_[where[k]] = e[k];
+        }
+    }
+}
 
 Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
                std::uint64_t seed, int estimator, int threads) {

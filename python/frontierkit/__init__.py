@@ -10,7 +10,7 @@ from . import datasets
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
 from .fit import BootstrapResult, ChinchillaFit, FitResult, bootstrap, fit_chinchilla, fit_curves
-from .hv_approx import HVEstimate, hv_approx
+from .approx import HVCEstimate, HVEstimate, hv_approx, hvc_approx
 from .hypervolume import hv_contributions, hv_improvement, hypervolume
 from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
 
@@ -22,6 +22,7 @@ __all__ = [
     "FallbackWarning",
     "FitResult",
     "FrontierkitWarning",
+    "HVCEstimate",
     "HVEstimate",
     "PerformanceWarning",
     "__version__",
@@ -32,6 +33,7 @@ __all__ = [
     "fit_chinchilla",
     "fit_curves",
     "hv_approx",
+    "hvc_approx",
     "hv_contributions",
     "hv_improvement",
     "hypervolume",

@@ -93,4 +93,13 @@ void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets
                 const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
                 double* value, double* stderr_, int* used);
 
+// Estimated exclusive contribution of every row of every set (value and stderr per row, in the
+// rows' order): samples uniform in a box around the row's exclusive region (bounded by the rows
+// that beat it in all coordinates but one), counted when no other row dominates them. Rows not
+// strictly dominating ref contribute 0; infinite values are an error. Sample t of row i of set s
+// is a pure function of (seed, s, i, t).
+void hvc_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
+                 const double* ref, std::int64_t n_samples, std::uint64_t seed, int threads, double* value,
+                 double* stderr_);
+
 }  // namespace frontierkit::mc

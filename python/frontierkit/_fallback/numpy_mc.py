@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hv_approx", "philox_uniforms"]
+__all__ = ["hv_approx", "hvc_approx", "philox_uniforms"]
 
 _CHUNK = 2048
 _PILOT = 2048
@@ -141,3 +141,49 @@ def hv_approx(points, offsets, ref, n_samples, seed, estimator):
             points[offsets[s] : offsets[s + 1]], ref, n_samples, seed, estimator, s
         )
     return value, err, used
+
+
+def _contributions(pts, ref, n_samples, seed, set_index):
+    n, d = pts.shape
+    value, err = np.zeros(n), np.zeros(n)
+    stream = 0x80000000 | set_index
+    for i in range(n):
+        p = pts[i]
+        others = np.delete(pts, i, axis=0)
+        worse = others > p
+        if (worse.sum(axis=1) == 0).any():  # weakly dominated by another row
+            continue
+        hi = ref.copy()
+        one = worse.sum(axis=1) == 1
+        if one.any():
+            at = worse[one].argmax(axis=1)
+            np.minimum.at(hi, at, others[one][np.arange(one.sum()), at])
+        if not (hi > p).all():
+            continue
+        logv = float(np.log(hi - p).sum())
+        u = p + (hi - p) * philox_uniforms(seed, stream, i << 32, n_samples, d)
+        miss = 0
+        for a in range(0, n_samples, _CHUNK):
+            dom = (others[None, :, :] <= u[a : a + _CHUNK, None, :]).all(axis=2).any(axis=1)
+            miss += int((~dom).sum())
+        vol = np.exp(logv)
+        value[i] = vol * (miss / n_samples)
+        pt = (miss + 0.5) / (n_samples + 1.0)
+        err[i] = vol * np.sqrt(pt * (1.0 - pt) / n_samples)
+    return value, err
+
+
+def hvc_approx(points, offsets, ref, n_samples, seed):
+    """Monte Carlo exclusive contribution of every row: (value, stderr), in the rows' order."""
+    if n_samples < 2:
+        raise ValueError("n_samples must be at least 2")
+    value, err = np.zeros(len(points)), np.zeros(len(points))
+    for s in range(len(offsets) - 1):
+        a, b = offsets[s], offsets[s + 1]
+        rows = points[a:b]
+        counted = np.flatnonzero((rows < ref).all(axis=1))
+        if len(counted) and (np.isinf(rows[counted]).any() or np.isinf(ref).any()):
+            raise ValueError("hvc_approx needs finite points and reference point")
+        v, e = _contributions(rows[counted], ref, n_samples, seed, s)
+        value[a + counted], err[a + counted] = v, e
+    return value, err
