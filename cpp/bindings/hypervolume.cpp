@@ -52,7 +52,7 @@ void register_hypervolume(py::module_& m) {
     m.def(
         "hv_approx",
         [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,
-           int estimator, int threads) {
+           int estimator, int replicates, int threads) {
             check_sets(pts, offsets);
             const std::size_t d = pts.shape(1);
             check_ref(ref, d);
@@ -69,13 +69,15 @@ void register_hypervolume(py::module_& m) {
             int* u = used.mutable_data();
             {
                 py::gil_scoped_release nogil;
-                frontierkit::mc::hv_mc_sets(p, d, op, nsets, r, n_samples, seed, estimator, threads, v, e, u);
+                frontierkit::mc::hv_mc_sets(p, d, op, nsets, r, n_samples, seed, estimator, threads, v, e, u,
+                                            replicates);
             }
             return py::make_tuple(value, err, used);
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
-        py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("threads"),
-        "Monte Carlo hypervolume of each set: (value, stderr, estimator used: 0 box, 1 union).");
+        py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("replicates"), py::arg("threads"),
+        "Monte Carlo (replicates 0) or randomised quasi-Monte Carlo hypervolume of each set: (value, stderr, "
+        "estimator used: 0 box, 1 union).");
     m.def(
         "hvc_approx",
         [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,

@@ -119,19 +119,50 @@ inline std::size_t count_containing(const Prepared& pr, const double* u) {
     return c;
 }
 
-Sums run_chunk(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t a, std::int64_t b) {
+// A randomly shifted Kronecker lattice (quasi-Monte Carlo): point i is frac(shift + i alpha),
+// alpha_j = phi^-(j+1) with phi the root of x^(m+1) = x + 1 (Roberts' R_m sequence, the
+// generalised golden ratio), one independent uniform shift per replicate (Cranley-Patterson).
+struct Lattice {
+    const double* shift;  // m values, or null for plain Monte Carlo
+    const double* alpha;
+};
+
+inline void lattice_point(const Lattice& q, std::int64_t i, int m, double* r) {
+    for (int j = 0; j < m; ++j) {
+        const double t = q.shift[j] + static_cast<double>(i) * q.alpha[j];
+        r[j] = t - std::floor(t);
+    }
+}
+
+std::vector<double> lattice_alpha(int m) {
+    double phi = 2.0;  // Newton on x^(m+1) - x - 1 from above converges to its root in (1, 2)
+    for (int it = 0; it < 60; ++it) phi -= (std::pow(phi, m + 1) - phi - 1.0) / ((m + 1) * std::pow(phi, m) - 1.0);
+    std::vector<double> a(static_cast<std::size_t>(m));
+    double g = 1.0;
+    for (int j = 0; j < m; ++j) {
+        g /= phi;
+        a[static_cast<std::size_t>(j)] = g - std::floor(g);
+    }
+    return a;
+}
+
+Sums run_chunk(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t a, std::int64_t b,
+               const Lattice& q) {
     Sums s;
     const std::size_t d = pr.d;
     std::vector<double> r(d + 1), u(d);
     for (std::int64_t i = a; i < b; ++i) {
+        const int m = static_cast<int>(d) + (est == kEstBox ? 0 : 1);
+        if (q.shift)
+            lattice_point(q, i, m, r.data());
+        else
+            uniforms(seed, stream, static_cast<std::uint64_t>(i), m, r.data());
         if (est == kEstBox) {
-            uniforms(seed, stream, static_cast<std::uint64_t>(i), static_cast<int>(d), r.data());
             for (std::size_t j = 0; j < d; ++j) u[j] = pr.lo[j] + (pr.ref[j] - pr.lo[j]) * r[j];
             const double hit = dominated(pr, u.data(), &s.work) ? 1.0 : 0.0;
             s.s1 += hit;
             s.s2 += hit;
         } else {
-            uniforms(seed, stream, static_cast<std::uint64_t>(i), static_cast<int>(d) + 1, r.data());
             const auto k = static_cast<std::size_t>(std::lower_bound(pr.cdf.begin(), pr.cdf.end(), r[0]) - pr.cdf.begin());
             const double* p = pr.pts.data() + std::min(k, pr.n - 1) * d;
             for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (pr.ref[j] - p[j]) * r[j + 1];
@@ -145,12 +176,13 @@ Sums run_chunk(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t st
     return s;
 }
 
-Sums run(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t samples, int threads) {
+Sums run(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t samples, int threads,
+         const Lattice& q = Lattice{nullptr, nullptr}) {
     const std::int64_t chunks = (samples + kChunk - 1) / kChunk;
     std::vector<Sums> part(static_cast<std::size_t>(chunks));
     parallel_for(static_cast<std::size_t>(chunks), threads, [&](std::size_t c) {
         const auto a = static_cast<std::int64_t>(c) * kChunk;
-        part[c] = run_chunk(pr, est, seed, stream, a, std::min(samples, a + kChunk));
+        part[c] = run_chunk(pr, est, seed, stream, a, std::min(samples, a + kChunk), q);
     });
     Sums total;
     for (const Sums& s : part) {  // in chunk order: the same sum on any number of threads
@@ -168,7 +200,7 @@ void moments(const Sums& s, std::int64_t n, double* mean, double* var) {
 }
 
 Estimate estimate(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
-                  std::uint64_t seed, int estimator, int threads, std::uint32_t set) {
+                  std::uint64_t seed, int estimator, int threads, std::uint32_t set, int replicates) {
     // The counted rows: those strictly dominating ref. An infinite side makes V infinite.
     std::vector<double> kept;
     bool infinite = false;
@@ -202,10 +234,31 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
         const double cost_box = sb.work / static_cast<double>(m) + 1.0, cost_union = su.work / static_cast<double>(m) + 1.0;
         est = var_box * cost_box <= var_union * cost_union ? kEstBox : kEstUnion;
     }
+    const double scale = std::exp(est == kEstBox ? pr.log_box : pr.log_sum);
+    if (replicates > 0) {
+        // Quasi-Monte Carlo: `replicates` independently shifted copies of one lattice of
+        // n_samples / replicates points; the replicates' spread gives the standard error.
+        const int m = static_cast<int>(d) + (est == kEstBox ? 0 : 1);
+        const std::vector<double> alpha = lattice_alpha(m);
+        const std::int64_t per = n_samples / replicates;
+        std::vector<double> shift(static_cast<std::size_t>(m)), rep(static_cast<std::size_t>(replicates));
+        double work = 0.0;
+        for (int k = 0; k < replicates; ++k) {
+            uniforms(seed, 0x40000000u | set, static_cast<std::uint64_t>(k), m, shift.data());
+            const Sums s = run(pr, est, seed, 0, per, threads, Lattice{shift.data(), alpha.data()});
+            rep[static_cast<std::size_t>(k)] = scale * s.s1 / static_cast<double>(per);
+            work += s.work;
+        }
+        double mean = 0.0, ss = 0.0;
+        for (double v : rep) mean += v;
+        mean /= replicates;
+        for (double v : rep) ss += (v - mean) * (v - mean);
+        const double se = replicates > 1 ? std::sqrt(ss / (replicates - 1) / replicates) : 0.0;
+        return Estimate{mean, se, est, work / static_cast<double>(per * replicates)};
+    }
     const Sums s = run(pr, est, seed, base | (est == kEstBox ? kBox : kUnion), n_samples, threads);
     double mean, var;
     moments(s, n_samples, &mean, &var);
-    const double scale = std::exp(est == kEstBox ? pr.log_box : pr.log_sum);
     return Estimate{scale * mean, scale * std::sqrt(var / static_cast<double>(n_samples)), est,
                     s.work / static_cast<double>(n_samples)};
 }
@@ -325,18 +378,20 @@ void hvc_mc_sets(const double* points, std::size_t d, const std::int64_t* offset
 Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
                std::uint64_t seed, int estimator, int threads) {
     if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
-    return estimate(points, n, d, ref, n_samples, seed, estimator, threads, 0);
+    return estimate(points, n, d, ref, n_samples, seed, estimator, threads, 0, 0);
 }
 
 void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
                 const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
-                double* value, double* stderr_, int* used) {
+                double* value, double* stderr_, int* used, int replicates) {
     if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (replicates < 0 || replicates == 1 || (replicates > 0 && n_samples / replicates < 1))
+        throw std::invalid_argument("replicates must be 0 (Monte Carlo) or 2 to n_samples");
     if (nsets > (std::size_t{1} << 30)) throw std::invalid_argument("too many sets");
     auto one = [&](std::size_t s, int t) {
         const auto a = static_cast<std::size_t>(offsets[s]), b = static_cast<std::size_t>(offsets[s + 1]);
         const Estimate e = estimate(points + a * d, b - a, d, ref, n_samples, seed, estimator, t,
-                                    static_cast<std::uint32_t>(s));
+                                    static_cast<std::uint32_t>(s), replicates);
         value[s] = e.value;
         stderr_[s] = e.stderr_;
         used[s] = e.estimator;

@@ -89,9 +89,11 @@ Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double*
                std::uint64_t seed, int estimator, int threads);
 
 // Every set of a batch (offsets into the rows, nsets + 1 of them), one seed stream per set.
+// replicates > 1: quasi-Monte Carlo, that many randomly shifted copies of a Kronecker lattice of
+// n_samples / replicates points each, the standard error from their spread.
 void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
                 const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
-                double* value, double* stderr_, int* used);
+                double* value, double* stderr_, int* used, int replicates);
 
 // Estimated exclusive contribution of every row of every set (value and stderr per row, in the
 // rows' order): samples uniform in a box around the row's exclusive region (bounded by the rows

@@ -69,10 +69,17 @@ class _Set:
         self.cdf[-1] = 1.0
         self.log_box = float(np.log(ref - self.lo).sum())
 
-    def chunk(self, est: int, seed: int, stream: int, a: int, b: int) -> tuple[float, float, float]:
+    def chunk(self, est: int, seed: int, stream: int, a: int, b: int, lattice=None):
         n, d = self.pts.shape
+        m = d + (0 if est == BOX else 1)
+        if lattice is None:
+            rnd = philox_uniforms(seed, stream, a, b - a, m)
+        else:
+            shift, alpha = lattice
+            t = shift + np.arange(a, b, dtype=np.float64)[:, None] * alpha
+            rnd = t - np.floor(t)
         if est == BOX:
-            u = self.lo + (self.ref - self.lo) * philox_uniforms(seed, stream, a, b - a, d)
+            u = self.lo + (self.ref - self.lo) * rnd
             dom = (self.pts[None, :, :] <= u[:, None, :]).all(axis=2)  # (samples, points)
             hit = dom.any(axis=1)
             first = np.where(hit, dom.argmax(axis=1), n)
@@ -81,7 +88,7 @@ class _Set:
             work = np.where(hit, (first // 8 + 1) * 8, blocks * 8).sum()
             k = float(hit.sum())
             return k, k, float(work)
-        r = philox_uniforms(seed, stream, a, b - a, d + 1)
+        r = rnd
         k = np.minimum(np.searchsorted(self.cdf, r[:, 0], side="left"), n - 1)
         p = self.pts[k]
         u = p + (self.ref - p) * r[:, 1:]
@@ -90,10 +97,10 @@ class _Set:
         )
         return float(np.sum(1.0 / c)), float(np.sum(1.0 / (c * c))), float(n * (b - a))
 
-    def run(self, est: int, seed: int, stream: int, samples: int) -> tuple[float, float, float]:
+    def run(self, est: int, seed: int, stream: int, samples: int, lattice=None):
         s1 = s2 = work = 0.0
         for a in range(0, samples, _CHUNK):
-            c1, c2, w = self.chunk(est, seed, stream, a, min(samples, a + _CHUNK))
+            c1, c2, w = self.chunk(est, seed, stream, a, min(samples, a + _CHUNK), lattice)
             s1, s2, work = s1 + c1, s2 + c2, work + w
         return s1, s2, work
 
@@ -104,7 +111,20 @@ def _moments(s1: float, s2: float, n: int) -> tuple[float, float]:
     return mean, var
 
 
-def _estimate(pts, ref, n_samples, seed, estimator, set_index):
+def lattice_alpha(m: int) -> np.ndarray:
+    """Roberts' R_m increments: phi^-(j+1) mod 1, phi the root of x^(m+1) = x + 1 (as C++)."""
+    phi = 2.0
+    for _ in range(60):
+        phi -= (phi ** (m + 1) - phi - 1.0) / ((m + 1) * phi**m - 1.0)
+    out = np.empty(m)
+    g = 1.0
+    for j in range(m):
+        g /= phi
+        out[j] = g - np.floor(g)
+    return out
+
+
+def _estimate(pts, ref, n_samples, seed, estimator, set_index, replicates=0):
     fallback = 0 if estimator == -1 else estimator
     counted = (pts < ref).all(axis=1)
     pts = pts[counted]
@@ -124,21 +144,41 @@ def _estimate(pts, ref, n_samples, seed, estimator, set_index):
         var_box = np.exp(2.0 * st.log_box) * ph * (1.0 - ph)
         var_union = np.exp(2.0 * st.log_sum) * max(vu, 0.25 / (m * m))
         est = BOX if var_box * (bw / m + 1.0) <= var_union * (uw / m + 1.0) else UNION
+    scale = np.exp(st.log_box if est == BOX else st.log_sum)
+    if replicates > 0:
+        m = pts.shape[1] + (0 if est == BOX else 1)
+        alpha = lattice_alpha(m)
+        per = n_samples // replicates
+        reps = []
+        for k in range(replicates):
+            shift = philox_uniforms(seed, 0x40000000 | set_index, k, 1, m)[0]
+            s1, _s2, _w = st.run(est, seed, 0, per, (shift, alpha))
+            reps.append(scale * s1 / per)
+        mean = 0.0
+        for v in reps:  # in order, as C++ adds them
+            mean += v
+        mean /= replicates
+        ss = 0.0
+        for v in reps:
+            ss += (v - mean) * (v - mean)
+        return mean, float(np.sqrt(ss / (replicates - 1) / replicates)), est
     s1, s2, _w = st.run(est, seed, base | (BOX if est == BOX else UNION), n_samples)
     mean, var = _moments(s1, s2, n_samples)
-    scale = np.exp(st.log_box if est == BOX else st.log_sum)
     return scale * mean, scale * np.sqrt(var / n_samples), est
 
 
-def hv_approx(points, offsets, ref, n_samples, seed, estimator):
-    """Monte Carlo hypervolume of each set: (value, stderr, sampler used: 0 box, 1 union)."""
+def hv_approx(points, offsets, ref, n_samples, seed, estimator, replicates=0):
+    """Monte Carlo (replicates 0) or randomised quasi-Monte Carlo hypervolume of each set:
+    (value, stderr, sampler used: 0 box, 1 union)."""
     if n_samples < 2:
         raise ValueError("n_samples must be at least 2")
+    if replicates < 0 or replicates == 1 or (replicates > 0 and n_samples // replicates < 1):
+        raise ValueError("replicates must be 0 (Monte Carlo) or 2 to n_samples")
     nsets = len(offsets) - 1
     value, err, used = np.empty(nsets), np.empty(nsets), np.empty(nsets, dtype=np.int32)
     for s in range(nsets):
         value[s], err[s], used[s] = _estimate(
-            points[offsets[s] : offsets[s + 1]], ref, n_samples, seed, estimator, s
+            points[offsets[s] : offsets[s + 1]], ref, n_samples, seed, estimator, s, replicates
         )
     return value, err, used
 
