@@ -219,12 +219,14 @@ def test_least_contributor():
 
 def test_student_t_quantile():
     """The interval of a qmc estimate uses Student's t (Hill's expansion) for its replicates."""
-    from frontierkit.approx import _quantile
+    from frontierkit._validate import level_quantile
 
     # Tabulated two-sided 95% t quantiles.
     for dof, want in ((5, 2.5706), (15, 2.1314), (31, 2.0395), (100, 1.9840)):
-        assert _quantile(0.975, dof) == pytest.approx(want, abs=2e-3)
-    assert _quantile(0.975, None) == pytest.approx(1.95996, abs=1e-5)
+        assert level_quantile(0.95, dof) == pytest.approx(want, abs=2e-3)
+    assert level_quantile(0.95) == pytest.approx(1.95996, abs=1e-5)
     est = fk.hv_approx([[1.0, 2.0], [2.0, 1.0], [1.5, 1.5]], ref=[3, 3], method="qmc", seed=0)
     lo, hi = est.ci(0.95)
-    assert est.replicates == 16 and hi - lo == pytest.approx(2 * _quantile(0.975, 15) * est.stderr)
+    assert est.replicates == 16 and hi - lo == pytest.approx(
+        2 * level_quantile(0.95, 15) * est.stderr
+    )

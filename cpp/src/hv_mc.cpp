@@ -44,6 +44,32 @@ struct Prepared {
     double log_box, log_sum;   // log vol(bounding box), log sum of the box volumes
 };
 
+// Rows in blocks of kBlock, coordinate-major within a block, padded with +inf (see Prepared).
+std::vector<double> block_copy(const double* pts, std::size_t n, std::size_t d) {
+    std::vector<double> blk(((n + kBlock - 1) / kBlock) * d * kBlock, std::numeric_limits<double>::infinity());
+    for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t j = 0; j < d; ++j) blk[((k / kBlock) * d + j) * kBlock + k % kBlock] = pts[k * d + j];
+    return blk;
+}
+
+// The counted rows of a set (those strictly dominating ref, whose boxes have volume inside the
+// reference box), copied in order; `where` (if given) receives their indices. True if a counted
+// row or ref has an infinite value.
+bool counted_rows(const double* points, std::size_t n, std::size_t d, const double* ref, std::vector<double>& kept,
+                  std::vector<std::size_t>* where) {
+    bool infinite = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* p = points + i * d;
+        bool counted = true;
+        for (std::size_t j = 0; j < d; ++j) counted = counted && p[j] < ref[j];
+        if (!counted) continue;
+        for (std::size_t j = 0; j < d; ++j) infinite = infinite || std::isinf(p[j]) || std::isinf(ref[j]);
+        kept.insert(kept.end(), p, p + d);
+        if (where) where->push_back(i);
+    }
+    return infinite;
+}
+
 Prepared prepare(const double* points, std::size_t n, std::size_t d, const double* ref) {
     Prepared pr{n, d, {}, {}, 0, {}, std::vector<double>(d, std::numeric_limits<double>::infinity()), ref, 0.0, 0.0};
     std::vector<double> logv(n, 0.0);
@@ -59,9 +85,7 @@ Prepared prepare(const double* points, std::size_t n, std::size_t d, const doubl
     for (std::size_t k = 0; k < n; ++k)
         std::copy(points + order[k] * d, points + order[k] * d + d, pr.pts.begin() + static_cast<std::ptrdiff_t>(k * d));
     pr.nblk = (n + kBlock - 1) / kBlock;
-    pr.blk.assign(pr.nblk * d * kBlock, std::numeric_limits<double>::infinity());
-    for (std::size_t k = 0; k < n; ++k)
-        for (std::size_t j = 0; j < d; ++j) pr.blk[((k / kBlock) * d + j) * kBlock + k % kBlock] = pr.pts[k * d + j];
+    pr.blk = block_copy(pr.pts.data(), n, d);
     const double top = logv[order[0]];
     pr.cdf.resize(n);
     double acc = 0.0;
@@ -201,17 +225,9 @@ void moments(const Sums& s, std::int64_t n, double* mean, double* var) {
 
 Estimate estimate(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
                   std::uint64_t seed, int estimator, int threads, std::uint32_t set, int replicates) {
-    // The counted rows: those strictly dominating ref. An infinite side makes V infinite.
+    // Only the counted rows matter; an infinite side makes V infinite.
     std::vector<double> kept;
-    bool infinite = false;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double* p = points + i * d;
-        bool counted = true;
-        for (std::size_t j = 0; j < d; ++j) counted = counted && p[j] < ref[j];
-        if (!counted) continue;
-        for (std::size_t j = 0; j < d; ++j) infinite = infinite || std::isinf(p[j]) || std::isinf(ref[j]);
-        kept.insert(kept.end(), p, p + d);
-    }
+    const bool infinite = counted_rows(points, n, d, ref, kept, nullptr);
     const int fallback = estimator == kEstAuto ? kEstBox : estimator;
     if (infinite) return Estimate{std::numeric_limits<double>::infinity(), 0.0, fallback, 0.0};
     n = kept.size() / d;
@@ -271,11 +287,7 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
 // uniform in that box, not dominated by any other row, estimate the region's share of it.
 void contributions(const double* pts, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
                    std::uint64_t seed, std::uint32_t set, int threads, double* value, double* err) {
-    std::vector<double> blk(((n + kBlock - 1) / kBlock) * d * kBlock, std::numeric_limits<double>::infinity());
-    for (std::size_t k = 0; k < n; ++k)
-        for (std::size_t j = 0; j < d; ++j) blk[((k / kBlock) * d + j) * kBlock + k % kBlock] = pts[k * d + j];
-    const Prepared view{n, d, {}, std::move(blk), (n + kBlock - 1) / kBlock, {}, {}, ref, 0.0, 0.0};
-    const auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    const Prepared view{n, d, {}, block_copy(pts, n, d), (n + kBlock - 1) / kBlock, {}, {}, ref, 0.0, 0.0};
     const std::uint32_t stream = 0x80000000u | set;
     parallel_for(n, threads, [&](std::size_t i) {
         const double* p = pts + i * d;
@@ -311,14 +323,9 @@ void contributions(const double* pts, std::size_t n, std::size_t d, const double
         std::int64_t miss = 0;
         std::vector<double> rnd(d);
         for (std::int64_t t = 0; t < n_samples; ++t) {
-            // Sample t of row i: counter (t, i), so rows draw disjoint streams.
-            for (std::size_t j = 0; 2 * j < d; ++j) {
-                const U4 r = philox(U4{{static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(i),
-                                        static_cast<std::uint32_t>(j), stream}},
-                                    k0, k1);
-                rnd[2 * j] = u01(r.v[0], r.v[1]);
-                if (2 * j + 1 < d) rnd[2 * j + 1] = u01(r.v[2], r.v[3]);
-            }
+            // Sample t of row i is sample i * 2^32 + t of the stream: rows draw disjoint samples.
+            uniforms(seed, stream, (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint64_t>(t),
+                     static_cast<int>(d), rnd.data());
             for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (hi[j] - p[j]) * rnd[j];
             bool dominated_by_other = false;
             for (std::size_t b = 0; b < view.nblk && !dominated_by_other; ++b) {
@@ -352,25 +359,16 @@ void hvc_mc_sets(const double* points, std::size_t d, const std::int64_t* offset
         // and take nothing away (their box has no volume inside the reference box).
         std::vector<double> kept;
         std::vector<std::size_t> where;
-        bool infinite = false;
-        for (std::size_t i = a; i < b; ++i) {
-            const double* p = points + i * d;
-            bool counted = true;
-            for (std::size_t j = 0; j < d; ++j) counted = counted && p[j] < ref[j];
-            value[i] = 0.0;
-            stderr_[i] = 0.0;
-            if (!counted) continue;
-            for (std::size_t j = 0; j < d; ++j) infinite = infinite || std::isinf(p[j]) || std::isinf(ref[j]);
-            kept.insert(kept.end(), p, p + d);
-            where.push_back(i);
-        }
+        std::fill(value + a, value + b, 0.0);
+        std::fill(stderr_ + a, stderr_ + b, 0.0);
+        const bool infinite = counted_rows(points + a * d, b - a, d, ref, kept, &where);
         if (infinite) throw std::invalid_argument("hvc_approx needs finite points and reference point");
         std::vector<double> v(where.size()), e(where.size());
         contributions(kept.data(), where.size(), d, ref, n_samples, seed, static_cast<std::uint32_t>(s), threads,
                       v.data(), e.data());
         for (std::size_t k = 0; k < where.size(); ++k) {
-            value[where[k]] = v[k];
-            stderr_[where[k]] = e[k];
+            value[a + where[k]] = v[k];
+            stderr_[a + where[k]] = e[k];
         }
     }
 }

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from typing import Any, Literal
 
 import numpy as np
 
 from . import _backend
-from ._validate import prepare_points, prepare_ref, to_input_layout
-from ._warnings import FallbackWarning
+from ._validate import level_quantile, prepare_points, prepare_ref, to_host, to_input_layout
+from .hypervolume import _host_backend
 
 __all__ = ["HVCEstimate", "HVEstimate", "hv_approx", "hvc_approx"]
 
@@ -54,32 +53,26 @@ class HVEstimate:
         """Normal-approximation interval ``value -+ z * stderr``: a (low, high) pair, or an
         array of shape (sets, 2) for a batch.
         """
-        if not 0 < level < 1:
-            raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
-        z = _quantile(0.5 + level / 2, None if self.replicates is None else self.replicates - 1)
-        lo, hi = (
-            np.asarray(self.value) - z * np.asarray(self.stderr),
-            np.asarray(self.value) + z * np.asarray(self.stderr),
+        return _interval(
+            self.value, self.stderr, level, None if self.replicates is None else self.replicates - 1
         )
-        if np.ndim(self.value) == 0:
-            return (float(lo), float(hi))
-        return np.stack([lo, hi], axis=-1)
 
 
-def _quantile(q: float, dof: int | None) -> float:
-    """The normal quantile, or Student's t with ``dof`` degrees of freedom (the Cornish-Fisher
-    expansion of Hill, CACM 13(10), 1970, to the 1/dof^4 term: within 1e-3 for dof >= 5)."""
-    from statistics import NormalDist
+def _interval(value: Any, stderr: Any, level: float, dof: int | None = None) -> Any:
+    """``value -+ z * stderr``: a (low, high) pair for scalars, else an array (..., 2)."""
+    z = level_quantile(level, dof)
+    lo, hi = np.asarray(value) - z * np.asarray(stderr), np.asarray(value) + z * np.asarray(stderr)
+    if np.ndim(value) == 0:
+        return (float(lo), float(hi))
+    return np.stack([lo, hi], axis=-1)
 
-    z = NormalDist().inv_cdf(q)
-    if dof is None:
-        return z
-    v = float(dof)
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / v + g2 / v**2 + g3 / v**3 + g4 / v**4
+
+def _check_n_samples(n_samples: Any) -> int:
+    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, (int, np.integer)):
+        raise TypeError(f"'n_samples' must be an integer, but it is {type(n_samples).__name__}")
+    if n_samples < 2:
+        raise ValueError(f"'n_samples' must be at least 2, but it is {n_samples}")
+    return int(n_samples)
 
 
 def _seed(seed: Any) -> int:
@@ -170,10 +163,7 @@ def hv_approx(
         raise TypeError(f"'replicates' must be an integer, but it is {type(replicates).__name__}")
     if sampler not in _SAMPLERS:
         raise ValueError(f"'sampler' must be one of {', '.join(_SAMPLERS)}, but it is {sampler!r}")
-    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"'n_samples' must be an integer, but it is {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"'n_samples' must be at least 2, but it is {n_samples}")
+    n_samples = _check_n_samples(n_samples)
     reps = 0
     if method == "qmc":
         if not 2 <= replicates <= n_samples:
@@ -183,12 +173,7 @@ def hv_approx(
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
     data = prep.host
-    name = _backend.backend(prep.cupy)
-    if name == "cuda":
-        warnings.warn(
-            "hv_approx has no CUDA kernel yet; computing on the host", FallbackWarning, stacklevel=2
-        )
-        name = "cpp" if _backend.core_module() is not None else "numpy"
+    name = _host_backend(prep, "hv_approx", stacklevel=3)
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
@@ -246,7 +231,7 @@ class HVCEstimate:
 
     def ci(self, level: float = 0.95) -> Any:
         """Normal-approximation intervals, shape (n, 2)."""
-        return HVEstimate(self.value, self.stderr, self.n_samples, "mc", "box", self.seed).ci(level)
+        return _interval(self.value, self.stderr, level)
 
     def least_contributor(self, n_draws: int = 4096) -> Any:
         """The row of least estimated contribution and the probability that it is the least.
@@ -256,7 +241,7 @@ class HVCEstimate:
         samples are), computed from ``n_draws`` joint draws with a generator seeded by
         ``seed``. Returns ``(index, probability)``, or arrays of them, one per set, for a batch.
         """
-        value, err = np.asarray(_host(self.value)), np.asarray(_host(self.stderr))
+        value, err = np.asarray(to_host(self.value)), np.asarray(to_host(self.stderr))
         rng = np.random.default_rng(self.seed)
         if value.ndim == 2:  # a batch (b, n): one answer per set
             out = [_least(v, e, rng, n_draws) for v, e in zip(value, err)]
@@ -271,10 +256,6 @@ class HVCEstimate:
         else:
             return _least(value, err, rng, n_draws)
         return np.array([i for i, _ in out]), np.array([q for _, q in out])
-
-
-def _host(a: Any) -> Any:
-    return a.get() if hasattr(a, "get") and type(a).__module__.split(".")[0] == "cupy" else a
 
 
 def _least(
@@ -336,22 +317,12 @@ def hvc_approx(
     >>> est.least_contributor()[0] in (0, 1, 2)
     True
     """
-    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"'n_samples' must be an integer, but it is {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"'n_samples' must be at least 2, but it is {n_samples}")
+    n_samples = _check_n_samples(n_samples)
     s = _seed(seed)
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
     data = prep.host
-    name = _backend.backend(prep.cupy)
-    if name == "cuda":
-        warnings.warn(
-            "hvc_approx has no CUDA kernel yet; computing on the host",
-            FallbackWarning,
-            stacklevel=2,
-        )
-        name = "cpp" if _backend.core_module() is not None else "numpy"
+    name = _host_backend(prep, "hvc_approx", stacklevel=3)
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
@@ -360,6 +331,6 @@ def hvc_approx(
         from ._fallback import numpy_mc
 
         value, err = numpy_mc.hvc_approx(data, prep.offsets, r, int(n_samples), s)
-    labels = None if sets is None else np.asarray(_host(sets))
+    labels = None if sets is None else np.asarray(to_host(sets))
     value, err = to_input_layout(prep, value), to_input_layout(prep, err)
     return HVCEstimate(value, err, int(n_samples), s, labels)

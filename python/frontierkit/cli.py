@@ -28,42 +28,10 @@ class CliError(Exception):
 
 
 def _read_points(path: str, columns: str | None) -> tuple[np.ndarray, list[str]]:
-    p = Path(path)
-    if not p.is_file():
-        raise CliError(f"no such file: {path}")
-    if p.suffix == ".npy":
-        try:
-            data = np.load(p, allow_pickle=False)
-        except Exception as exc:
-            raise CliError(f"cannot read {path} as .npy: {exc}") from exc
-        if data.ndim != 2:
-            raise CliError(
-                f"{path} must hold a 2-D array (rows = points), but it has shape {data.shape}"
-            )
-        names = [str(i) for i in range(data.shape[1])]
-    else:
-        with p.open(newline="") as fh:
-            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
-        if not rows:
-            raise CliError(f"{path} is empty")
-        header = rows[0]
-        try:
-            [float(c) for c in header]
-            names = [str(i) for i in range(len(header))]
-        except ValueError:
-            names = [c.strip() for c in header]
-            rows = rows[1:]
-        try:
-            data = np.array([[float(c) for c in r] for r in rows], dtype=float)
-        except ValueError as exc:
-            raise CliError(f"{path}: every cell must be a number ({exc})") from exc
-        if data.ndim != 2 or (len(rows) and data.shape[1] != len(names)):
-            raise CliError(f"{path}: every row must have {len(names)} values")
-        data = data.reshape(len(rows), len(names))
-    if columns:
-        idx = [_column_index(c, names, path) for c in columns.split(",")]
-        data, names = data[:, idx], [names[i] for i in idx]
-    return data, names
+    """The numeric columns ``columns`` (comma-separated names or indices; all when None)."""
+    table = _read_table(path)
+    pairs = [table.numbers(spec) for spec in (columns.split(",") if columns else table.names)]
+    return np.column_stack([col for _, col in pairs]), [name for name, _ in pairs]
 
 
 def _column_index(spec: str, names: list[str], path: str) -> int:
@@ -236,7 +204,7 @@ def _demo_scaling_law(seed: int, n_boot: int = 200) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class _Table:
-    """A CSV or .npy file whose cells are parsed column by column (for ``fit``)."""
+    """A CSV or .npy file whose cells are parsed column by column."""
 
     path: str
     names: list[str]
@@ -258,7 +226,7 @@ class _Table:
             except ValueError:
                 raise CliError(
                     f"{self.path}, {self.places[i]}: column {name!r} holds {row[j].strip()!r}, "
-                    "not a number"
+                    "not a number (every cell must be a number)"
                 ) from None
         return name, out
 
@@ -357,7 +325,12 @@ def _parse_budgets(spec: str | None, model: str) -> list[float] | None:
 
 
 def _check_fit_data(
-    table: _Table, model: str, x: np.ndarray, x_names: list[str], y: np.ndarray, y_name: str,
+    table: _Table,
+    model: str,
+    x: np.ndarray,
+    x_names: list[str],
+    y: np.ndarray,
+    y_name: str,
     space: str,
 ) -> None:
     """One line naming the column and line of the first cell the fit cannot use."""
@@ -403,8 +376,13 @@ def _take(res: Any, i: int, k: int) -> Any:
 
 
 def _run_fits(
-    model: str, x: np.ndarray, y: np.ndarray, groups: list[np.ndarray] | None,
-    opts: dict[str, Any], n_boot: int, seed: int,
+    model: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: list[np.ndarray] | None,
+    opts: dict[str, Any],
+    n_boot: int,
+    seed: int,
 ) -> tuple[Any, list[tuple[Any, Any]]]:
     """Fit one curve, or one per group in one batched call.
 
@@ -434,9 +412,7 @@ def _run_fits(
     if n_boot:
         boot = _fit.bootstrap(model, xs, yb, n_resamples=n_boot, seed=seed, **opts)
         per = [
-            dataclasses.replace(
-                boot, fit=_take(boot.fit, i, k), samples=_take(boot.samples, i, k)
-            )
+            dataclasses.replace(boot, fit=_take(boot.fit, i, k), samples=_take(boot.samples, i, k))
             for i in range(k)
         ]
         return boot.fit, [(b.fit, b) for b in per]
@@ -450,9 +426,7 @@ def _number(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _curve_record(
-    fit: Any, boot: Any, level: float, budgets: list[float] | None
-) -> dict[str, Any]:
+def _curve_record(fit: Any, boot: Any, level: float, budgets: list[float] | None) -> dict[str, Any]:
     names = list(fit.param_names)
     rec: dict[str, Any] = {
         "params": dict(zip(names, map(float, fit.params))),
@@ -512,9 +486,8 @@ def _fit_csv_rows(meta: dict[str, Any], curves: list[dict[str, Any]]) -> list[li
 
 def _print_fit_table(meta: dict[str, Any], curves: list[dict[str, Any]]) -> None:
     print(f"{meta['model']}: {meta['form']}")
-    settings = (
-        f"{meta['loss']} loss (f_scale {meta['f_scale']:g}) on {meta['space']} residuals"
-        + (f", {meta['bootstrap']} bootstrap resamples" if meta["bootstrap"] else "")
+    settings = f"{meta['loss']} loss (f_scale {meta['f_scale']:g}) on {meta['space']} residuals" + (
+        f", {meta['bootstrap']} bootstrap resamples" if meta["bootstrap"] else ""
     )
     print(
         f"{meta['file']}: y = {meta['y']}, x = {', '.join(meta['x'])}; {settings} "
@@ -601,10 +574,19 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             raise CliError(f"model {model} cannot take {len(x_specs)} --x columns ({exc})") from exc
         raise CliError(f"{args.file}: {exc}") from exc
     meta = {
-        "model": model, "form": spec.form, "file": args.file, "x": x_names, "y": y_name,
-        "group": group_name, "param_names": list(result.param_names), **opts,
-        "bootstrap": args.bootstrap, "level": level if args.bootstrap else None,
-        "seed": args.seed, "compute_optimal": budgets, "seconds": seconds,
+        "model": model,
+        "form": spec.form,
+        "file": args.file,
+        "x": x_names,
+        "y": y_name,
+        "group": group_name,
+        "param_names": list(result.param_names),
+        **opts,
+        "bootstrap": args.bootstrap,
+        "level": level if args.bootstrap else None,
+        "seed": args.seed,
+        "compute_optimal": budgets,
+        "seconds": seconds,
     }
     if out_kind == ".json":
         with open(args.out, "w") as fh:
@@ -682,15 +664,17 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--f-scale", type=float, help="scale of the robust loss")
     fit.add_argument("--space", help="residuals in 'linear' or 'log' space")
     fit.add_argument(
-        "--bootstrap", type=int, default=0, metavar="B",
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="B",
         help="bootstrap resamples for percentile intervals (default 0: none)",
     )
-    fit.add_argument(
-        "--level", type=float, help="level of the bootstrap intervals (default 0.95)"
-    )
+    fit.add_argument("--level", type=float, help="level of the bootstrap intervals (default 0.95)")
     fit.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     fit.add_argument(
-        "--compute-optimal", metavar="C[,C2...]",
+        "--compute-optimal",
+        metavar="C[,C2...]",
         help="chinchilla: compute-optimal N and D for these FLOP budgets (C = 6 N D)",
     )
     fit.add_argument(

@@ -14,7 +14,8 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _backend
-from ._validate import is_cupy
+from ._validate import is_cupy, level_quantile
+from ._validate import to_host as _host
 
 __all__ = [
     "BootstrapResult",
@@ -199,7 +200,7 @@ class FitResult:
         central differences); the interval is symmetric in log x, so it stays positive. NaN
         where ``cov`` is (``l1`` fits: use :func:`bootstrap` there).
         """
-        z = _z(level)
+        z = level_quantile(level)
         val, var = _delta(self, lambda p: _inverse_params(self, p, y_target, given), log=True)
         return _interval(val, var, z, log=True)
 
@@ -230,7 +231,7 @@ class FitResult:
         u, y, kind = _quadratic_stationary(_host(self.params), v)
         out = {"x": np.exp(u), "y": y, "kind": kind}
         if level is not None:
-            z = _z(level)
+            z = level_quantile(level)
             for j in range(v):
                 val, var = _delta(
                     self, lambda p, j=j: _quadratic_stationary(p, v)[0][..., j], log=False
@@ -286,14 +287,6 @@ class BootstrapResult:
 
 
 # --- derived quantities -----------------------------------------------------------------------
-
-
-def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + level / 2)
 
 
 def _inverse(res: FitResult, y_target: Any, given: Any) -> np.ndarray:
@@ -453,11 +446,6 @@ def _model(model: Any) -> _Model:
     if model not in MODELS:
         raise ValueError(f"'model' must be one of {', '.join(MODELS)}, but it is {model!r}")
     return MODELS[model]
-
-
-def _host(a: Any) -> Any:
-    """A CuPy array copied to the host; anything else as it is."""
-    return a.get() if is_cupy(a) else a
 
 
 def _float_array(a: Any, name: str) -> np.ndarray:

@@ -14,7 +14,7 @@ from ._warnings import FallbackWarning
 __all__ = ["hv_contributions", "hv_improvement", "hypervolume"]
 
 
-def _host_backend(prep: Prepared, what: str) -> str:
+def _host_backend(prep: Prepared, what: str, stacklevel: int = 4) -> str:
     """Pick the host backend that computes ``what``.
 
     CuPy input without a CUDA kernel for it is copied to the host, with a FallbackWarning (said,
@@ -25,7 +25,7 @@ def _host_backend(prep: Prepared, what: str) -> str:
         warnings.warn(
             f"{what} has no CUDA kernel for this input; computing on the host",
             FallbackWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
         name = "cpp" if _backend.core_module() is not None else "numpy"
     return name
