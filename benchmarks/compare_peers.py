@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Time frontierkit's non-dominated sorting, hypervolume and curve fitting against peer libraries.
+"""Time frontierkit's non-dominated sorting, hypervolume, Monte Carlo hypervolume and curve fitting
+against peer libraries.
 
 Every library runs on the SAME array in each cell, its result is checked against frontierkit's
 (same Pareto ranks or first-front mask; hypervolumes and contributions equal within a relative
@@ -30,6 +31,28 @@ be no worse than SciPy's within a relative 1e-9 (the count of worse fits is repo
   ``fit_chinchilla`` against SciPy's ``minimize(method="L-BFGS-B")`` from Hoffmann et al.'s
   4,500-start grid, and bootstrap refits against one L-BFGS-B run per resample.
 
+Monte Carlo hypervolume cells ("mc" group, left out of the default run: they take about 6
+minutes; ``--cells mc`` runs them) compare estimates, which differ from run to run and from the
+exact volume, so each is judged by its error against a reference, and the report gets a table
+of its own with the errors beside the times:
+
+* ``accuracy-matched`` (10 objectives, 10,000 sphere points): moocore's ``hv_approx`` with its
+  defaults (``Rphi-FWE+``, 2^18 directions, deterministic) against frontierkit's
+  ``hv_approx(method="mc")`` with as many samples as make its *reported* standard error equal
+  to moocore's actual error: ``ceil(n_pilot * (stderr_pilot / moocore_error)^2)``, from a pilot
+  run of 2^16 samples (another seed). The reference is one ``hv_approx`` of 2^25 samples
+  (``--mc-reference-samples``; about a minute and a half on one core), cached in the system
+  temporary directory under a key made of the data recipe, the sample count, the seed and
+  frontierkit's version (``--no-mc-cache`` recomputes it);
+* ``fpras`` (same data): pygmo's ``bf_fpras`` against ``hv_approx(method="fpras")``, both at
+  epsilon = delta = 0.1, each with its relative error against the same reference;
+* ``batch``: 1,000 sphere sets of 100 points in 8-D, 2^14 samples per set: one ``hv_approx``
+  call on the (b, n, d) array against a Python loop of moocore's ``hv_approx(nsamples=2**14)``;
+  both are judged against the exact volumes (``hypervolume``) of the first 100 sets.
+
+Their peers always run in full (``--budget`` does not apply; each call takes seconds). Every
+estimate uses a fixed seed, so a rerun on the same data reproduces it.
+
 SciPy's loops over thousands of starts or resamples take minutes: they are timed on a leading
 part of the loop (the grid is shuffled with a fixed seed first, so that part is a random sample)
 and the whole loop is predicted linearly; the table marks such times with ``≈``.
@@ -45,7 +68,9 @@ Cores: thread pools are set to one thread, and the process is pinned to a single
 ``--no-pin``. Sorting cells and every peer always run on that core. frontierkit's hypervolume
 may use every core in the cells ``--unpin`` names (default ``hv5``: hypervolume and
 contribution cells with d >= 5, the cells whose targets allow it), and its batched fits in every
-fit cell unless ``--unpin none``; the table marks them.
+fit cell unless ``--unpin none``; the table marks them. In the Monte Carlo cells frontierkit is
+timed on the pinned core, and also on every core where ``--unpin`` allows it (the same rule as
+for hypervolume cells), in a column of its own.
 
 Usage::
 
@@ -54,6 +79,8 @@ Usage::
     python benchmarks/compare_peers.py --cells sort           # the sorting cells only
     python benchmarks/compare_peers.py --cells hv             # the hypervolume cells only
     python benchmarks/compare_peers.py --cells fit            # the curve-fitting cells only
+    python benchmarks/compare_peers.py --cells mc             # the Monte Carlo cells (not run by
+                                                              # default)
     python benchmarks/compare_peers.py --cells "d=3" batch    # cells whose name contains these
     python benchmarks/compare_peers.py --markdown table.md    # also write the report to a file
 """
@@ -79,12 +106,15 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import gc  # noqa: E402
+import hashlib  # noqa: E402
 import importlib.metadata  # noqa: E402
+import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -112,6 +142,21 @@ HV_OPS = ("hv", "hvc")
 FIT_OPS = ("sat", "varpro", "grid", "boot")
 FIT_RTOL = 1e-9  # frontierkit's cost may exceed a peer's by this much (relative) at most
 HOFFMANN_STARTS = 4500  # Hoffmann et al.'s grid: 5 alpha x 5 beta x 5 e x 6 a x 6 b
+MC_OPS = ("hva", "fpras")  # Monte Carlo: accuracy-matched (or batched) hv_approx, FPRAS
+MC_REF_LOG2 = 25  # the reference estimate draws 2**25 samples (--mc-reference-samples)
+MC_REF_SEED = 101  # seeds of frontierkit's estimates: the reference, the pilot, the timed calls
+MC_PILOT_SEED = 102
+MC_SEED = 103
+MC_PILOT_SAMPLES = 2**16
+MC_BATCH_SAMPLES = 2**14  # per set, both libraries, in the batch cell
+MC_BATCH_EXACT = 100  # the batch cell's estimates are checked on this many leading sets
+FPRAS_EPS = 0.1
+FPRAS_DELTA = 0.1
+PYGMO_FPRAS_SEED = 0
+# A matched frontierkit call predicted (from the pilot) to take longer than this is timed with
+# fewer samples, about MC_PART_CALL seconds' worth, and its time scaled up linearly.
+MC_MAX_CALL = 60.0
+MC_PART_CALL = 15.0
 FUNCTION_NAMES = {
     "rank": "pareto_rank",
     "front": "is_nondominated",
@@ -128,7 +173,8 @@ class Cell:
     """One benchmark: an operation on one generated array."""
 
     op: str  # "rank" (Pareto ranks), "front" (first-front mask), "hv", "hvc" (contributions),
-    # or a fit: "sat" (saturating power laws), "varpro", "grid", "boot" (Chinchilla fits)
+    # a fit: "sat" (saturating power laws), "varpro", "grid", "boot" (Chinchilla fits), or
+    # Monte Carlo: "hva" (hv_approx, accuracy-matched, or batched), "fpras"
     dist: str  # "uniform", "sphere", "batch" (uniform sets), "sphere-batch"; fits: "curves"
     # (generated), "chinchilla" (the Epoch data)
     n: int  # points (per set for a batch; per curve for a fit)
@@ -142,6 +188,8 @@ class Cell:
     def name(self) -> str:
         if self.group == "fit":
             return _fit_name(self)
+        if self.group == "mc":
+            return _mc_name(self)
         fn = FUNCTION_NAMES[self.op]
         if self.dist == "batch":
             return f"{fn} batch {self.b}x{self.n} d={self.d}"
@@ -151,9 +199,11 @@ class Cell:
 
     @property
     def group(self) -> str:
-        """'sort', 'hv' or 'fit': a word ``--cells`` selects the whole group with."""
+        """'sort', 'hv', 'fit' or 'mc': a word ``--cells`` selects the whole group with."""
         if self.op in FIT_OPS:
             return "fit"
+        if self.op in MC_OPS:
+            return "mc"
         return "hv" if self.op in HV_OPS else "sort"
 
     @property
@@ -196,6 +246,19 @@ def _fit_name(cell: Cell) -> str:
     return {"varpro": "chinchilla varpro", "grid": "chinchilla hoffmann grid"}[cell.op]
 
 
+def _mc_name(cell: Cell) -> str:
+    """'hv_approx sphere n=1e4 d=10 accuracy-matched', 'hv_approx fpras sphere n=1e4 d=10
+    eps=delta=0.1', 'hv_approx sphere batch 1000x100 d=8 2^14 samples/set'."""
+    if cell.batched:
+        k = int(math.log2(MC_BATCH_SAMPLES))
+        return f"hv_approx sphere batch {cell.b}x{cell.n} d={cell.d} 2^{k} samples/set"
+    data = f"{cell.dist} n={_sci(cell.n)} d={cell.d}"
+    if cell.op == "fpras":
+        eps = f"eps=delta={FPRAS_EPS:g}" if FPRAS_EPS == FPRAS_DELTA else f"eps={FPRAS_EPS:g}"
+        return f"hv_approx fpras {data} {eps}"
+    return f"hv_approx {data} accuracy-matched"
+
+
 CELLS: list[Cell] = [
     Cell("rank", "uniform", 100_000, 2, target=True),
     Cell("rank", "uniform", 100_000, 3, target=True),
@@ -234,7 +297,14 @@ CELLS: list[Cell] = [
     Cell("varpro", "chinchilla", 240, 2, b=HOFFMANN_STARTS, target=True),
     Cell("grid", "chinchilla", 240, 2, b=HOFFMANN_STARTS, target=True),
     Cell("boot", "chinchilla", 240, 2, b=4000, target=True, quick=400),
+    # Monte Carlo hypervolume ("mc", only when --cells selects it): estimates judged by their
+    # error against a reference (see run_mc_cell).
+    Cell("hva", "sphere", 10_000, 10, target=True),
+    Cell("fpras", "sphere", 10_000, 10),
+    Cell("hva", "sphere-batch", 100, 8, b=1000),
 ]
+GROUPS = ("sort", "hv", "fit", "mc")
+DEFAULT_GROUPS = ("sort", "hv", "fit")  # the groups a run without --cells takes
 
 
 def make_data(cell: Cell, seed: int) -> np.ndarray:
@@ -418,6 +488,10 @@ class Impl:
     :class:`FitData` and the items to fit (all of ``data.items`` or a leading part of them).
     frontierkit's return its result object; a peer's return one row of parameters per item
     (a curve's ``a, b, c``; Chinchilla's ln E, ln A, ln B, alpha, beta), NaN where it failed.
+
+    Monte Carlo (peers only; ``run_mc_cell`` calls frontierkit itself): ``hv_approx(points,
+    ref, nsamples)`` an estimate of one set's hypervolume (``nsamples`` None: the library's
+    default), ``hv_fpras(points, ref, epsilon, delta)`` an (epsilon, delta) approximation.
     """
 
     version: str
@@ -436,6 +510,8 @@ class Impl:
     varpro: FitFn | None = None
     grid: FitFn | None = None
     boot: FitFn | None = None
+    hv_approx: Callable[[np.ndarray, np.ndarray, int | None], float] | None = None
+    hv_fpras: Callable[[np.ndarray, np.ndarray, float, float], float] | None = None
     how: dict[str, str] = field(default_factory=dict)  # op -> what is called, for the notes
 
     def fit_function(self, cell: Cell, data: FitData) -> Fn | None:
@@ -530,6 +606,12 @@ def load_frontierkit() -> Impl:
             'delta 1e-3, on log L), and `init="hoffmann"` for the grid cell',
             "Chinchilla bootstrap": f"`fit_chinchilla(N, D, L, bootstrap=B, seed={BOOT_SEED})` "
             "(the full fit, then one warm-started refit per resample)",
+            "Monte Carlo": f"`hv_approx(F, ref, n_samples=N, seed={MC_SEED})` (method `mc`, "
+            "sampler `auto`), N matched to moocore's error as described under the table",
+            "FPRAS": f'`hv_approx(F, ref, method="fpras", epsilon={FPRAS_EPS:g}, '
+            f"delta={FPRAS_DELTA:g}, seed={MC_SEED})` (sampler `auto`)",
+            "batched Monte Carlo": "one `hv_approx(X, ref, n_samples=2**"
+            f"{int(math.log2(MC_BATCH_SAMPLES))}, seed={MC_SEED})` call on the (b, n, d) array",
         },
     )
 
@@ -548,6 +630,11 @@ def load_moocore() -> Impl:
         sets = np.repeat(np.arange(b), n)
         return moocore.is_nondominated_within_sets(x.reshape(b * n, d), sets).reshape(b, n)
 
+    def hv_approx(x: np.ndarray, ref: np.ndarray, nsamples: int | None) -> float:
+        if nsamples is None:
+            return moocore.hv_approx(x, ref=ref)
+        return moocore.hv_approx(x, ref=ref, nsamples=nsamples)
+
     return Impl(
         version=_version("moocore"),
         rank=moocore.pareto_rank,
@@ -556,6 +643,7 @@ def load_moocore() -> Impl:
         front_batch=front_batch,
         hv=hv,
         hvc=hvc,
+        hv_approx=hv_approx,
         how={
             "rank": "`pareto_rank`",
             "front": "`is_nondominated`",
@@ -566,6 +654,11 @@ def load_moocore() -> Impl:
             "the same values as frontierkit's only on mutually non-dominated rows, hence "
             "sphere data)",
             "batched hypervolume": "a Python loop of `hypervolume` over the sets",
+            "Monte Carlo": "`hv_approx(F, ref=ref)`, its defaults: method `Rphi-FWE+` "
+            "(a deterministic low-discrepancy set of directions; the seed is unused), "
+            "`nsamples=2**18`",
+            "batched Monte Carlo": "a Python loop of `hv_approx(F, ref=ref, nsamples=2**"
+            f"{int(math.log2(MC_BATCH_SAMPLES))})` over the sets (`Rphi-FWE+`)",
         },
     )
 
@@ -637,6 +730,10 @@ def load_pygmo() -> Impl:
     def hvc(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
         return np.asarray(pygmo.hypervolume(x).contributions(ref))
 
+    def fpras(x: np.ndarray, ref: np.ndarray, eps: float, delta: float) -> float:
+        algo = pygmo.bf_fpras(eps=eps, delta=delta, seed=PYGMO_FPRAS_SEED)
+        return pygmo.hypervolume(x).compute(ref, hv_algo=algo)
+
     return Impl(
         version=_version("pygmo"),
         rank=rank,
@@ -644,6 +741,7 @@ def load_pygmo() -> Impl:
         weak=True,
         hv=hv,
         hvc=hvc,
+        hv_fpras=fpras,
         how={
             "rank": "`fast_non_dominated_sorting(F)[3]`",
             "front": "d = 2, `non_dominated_front_2d(F)`; d > 2, "
@@ -652,6 +750,9 @@ def load_pygmo() -> Impl:
             "dimension)",
             "contributions": "`hypervolume(F).contributions(ref)`",
             "batched hypervolume": "a Python loop over the sets",
+            "FPRAS": f"`hypervolume(F).compute(ref, hv_algo=bf_fpras(eps={FPRAS_EPS:g}, "
+            f"delta={FPRAS_DELTA:g}, seed={PYGMO_FPRAS_SEED}))` (Bringmann and Friedrich's "
+            "scheme; both objects are built inside the timed call)",
         },
     )
 
@@ -869,13 +970,13 @@ PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "scipy": load_scipy,
     "scipy-jac": lambda: load_scipy(jac=True),
 }
-# The groups of cells ("sort", "hv", "fit") each peer takes part in: a peer joins a run (is imported
+# The groups of cells ("sort", "hv", "fit", "mc") each peer takes part in: a peer joins a run (is imported
 # and gets a column) only when a selected cell is in one of its groups.
 PEER_GROUPS: dict[str, tuple[str, ...]] = {
-    "moocore": ("sort", "hv"),
+    "moocore": ("sort", "hv", "mc"),
     "pymoo": ("sort",),
     "pymoo-cy": ("sort",),
-    "pygmo": ("sort", "hv"),
+    "pygmo": ("sort", "hv", "mc"),
     "paretoset": ("sort",),
     "optuna": ("sort",),
     "hvwfg": ("hv",),
@@ -1141,13 +1242,27 @@ class Cores:
     unpin: str = "none"  # "none", "hv5" (hypervolume cells with d >= 5), "hv" (all of them)
 
     def frontierkit_unpinned(self, cell: Cell) -> bool:
+        """Whether frontierkit may use every CPU in ``cell`` (Monte Carlo cells: whether it is
+        also timed on every CPU, beside its time on the pinned one)."""
         if self.pinned is None or len(self.every) < 2 or self.unpin == "none":
             return False
         if cell.group == "fit":  # batched fits thread over the problems
             return True
-        if cell.group != "hv":
+        if cell.group not in ("hv", "mc"):
             return False
         return self.unpin == "hv" or cell.d >= 5
+
+    @contextlib.contextmanager
+    def everywhere(self) -> Iterator[None]:
+        """Every CPU inside the block, whatever the cell (untimed work: references)."""
+        if self.pinned is None or len(self.every) < 2:
+            yield
+            return
+        _set_affinity(self.every)
+        try:
+            yield
+        finally:
+            _set_affinity(self.pinned)
 
     @contextlib.contextmanager
     def for_frontierkit(self, cell: Cell) -> Iterator[bool]:

@@ -57,7 +57,9 @@ def test_same_seed_same_estimate_on_any_thread_count():
     off = np.array([0, 500], dtype=np.int64)
     ref = np.full(6, 1.1)
     for est in (0, 1):
-        runs = [core.hv_approx(pts, off, ref, 50_000, 99, est, 0, t) for t in (1, 2, 3, 0)]
+        runs = [
+            core.hv_approx(pts, off, ref, 50_000, 99, est, 0, 0.0, 0.0, t) for t in (1, 2, 3, 0)
+        ]
         for r in runs[1:]:
             np.testing.assert_array_equal(r[0], runs[0][0])
             np.testing.assert_array_equal(r[1], runs[0][1])
@@ -129,7 +131,17 @@ def test_batches_and_sets():
 def test_bad_input():
     pts = [[1.0, 2.0], [2.0, 1.0]]
     with pytest.raises(ValueError, match="'method'"):
-        fk.hv_approx(pts, [3, 3], method="fpras")
+        fk.hv_approx(pts, [3, 3], method="exact")
+    with pytest.raises(ValueError, match="'epsilon' must lie in"):
+        fk.hv_approx(pts, [3, 3], method="fpras", epsilon=1.0)
+    with pytest.raises(ValueError, match="'delta' must lie in"):
+        fk.hv_approx(pts, [3, 3], method="fpras", delta=0.0)
+    with pytest.raises(TypeError, match="'epsilon' must be a number"):
+        fk.hv_approx(pts, [3, 3], method="fpras", epsilon="0.1")
+    with pytest.raises(ValueError, match="apply to method='fpras' only"):
+        fk.hv_approx(pts, [3, 3], epsilon=0.1)
+    with pytest.raises(ValueError, match="bound\\(\\) needs method='fpras'"):
+        fk.hv_approx(pts, [3, 3], seed=0).bound()
     with pytest.raises(ValueError, match="'replicates'"):
         fk.hv_approx(pts, [3, 3], method="qmc", replicates=1)
     with pytest.raises(TypeError, match="'replicates'"):
@@ -150,6 +162,98 @@ def test_bad_input():
         fk.hv_approx(pts, [3, 3, 3])
     with pytest.raises(ValueError, match="'level'"):
         fk.hv_approx(pts, [3, 3], seed=0).ci(1.0)
+
+
+# --- (epsilon, delta) approximation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sampler", ["auto", "box", "union"])
+def test_fpras_meets_its_guarantee(sampler):
+    """200 seeds per dimension d = 2..7 at epsilon = 0.05, delta = 0.1: the estimate is within a
+    factor 1 -+ epsilon of the exact volume in at least 1 - delta of them (with the 99.9%
+    binomial slack), and the box sampler's estimate is the target over the samples drawn, times
+    the bounding box."""
+    eps, delta = 0.05, 0.1
+    target = numpy_mc.stopping_target(eps, delta)
+    fails = trials = 0
+    for d in range(2, 8):
+        rng = np.random.default_rng(300 + d)
+        pts = rng.random((15, d))
+        ref = np.ones(d)
+        exact = fk.hypervolume(pts, ref)
+        for seed in range(200):
+            est = fk.hv_approx(
+                pts, ref, method="fpras", epsilon=eps, delta=delta, seed=seed, sampler=sampler
+            )
+            fails += abs(est.value - exact) > eps * exact
+            trials += 1
+            lo, hi = est.bound()
+            assert lo == est.value / (1 + eps) and hi == est.value / (1 - eps)
+            assert est.epsilon == eps and est.delta == delta and est.method == "fpras"
+            # The rule's estimate is the target over the samples drawn, times the sampled volume.
+            if est.sampler == "box":
+                lo_pt = pts.min(axis=0)
+                assert est.value == pytest.approx(target / est.n_samples * np.prod(ref - lo_pt))
+    assert fails / trials <= delta + 3.1 * np.sqrt(delta * (1 - delta) / trials), (fails, trials)
+
+
+def test_fpras_cost_and_spread():
+    """Against a wrong target (say T too small by 4), the errors would exceed epsilon far more
+    often: the relative errors' spread must fit the rule's (about 1 / sqrt(T)), and the samples
+    drawn must be T / mean to within that spread."""
+    eps, delta = 0.1, 0.1
+    target = numpy_mc.stopping_target(eps, delta)
+    rng = np.random.default_rng(9)
+    pts = rng.random((25, 4))
+    ref = np.ones(4)
+    exact = fk.hypervolume(pts, ref)
+    box = np.prod(ref - pts.min(axis=0))
+    rel, drawn = [], []
+    for seed in range(300):
+        est = fk.hv_approx(
+            pts, ref, method="fpras", epsilon=eps, delta=delta, seed=seed, sampler="box"
+        )
+        rel.append(est.value / exact - 1.0)
+        drawn.append(est.n_samples)
+    p = exact / box  # hit rate of the box sampler
+    # N is negative-binomial-like: mean T / p, relative spread sqrt((1 - p) / T).
+    assert np.mean(drawn) == pytest.approx(target / p, rel=4 * np.sqrt((1 - p) / target / 300))
+    spread = np.sqrt((1 - p) / target)
+    assert 0.8 * spread <= np.std(rel) <= 1.25 * spread, (np.std(rel), spread)
+    assert abs(np.mean(rel)) <= 4 * spread / np.sqrt(300)
+
+
+def test_fpras_threads_fallback_and_batches(monkeypatch):
+    core = core_module()
+    rng = np.random.default_rng(12)
+    pts = rng.random((300, 5))
+    off = np.array([0, 300], dtype=np.int64)
+    ref = np.full(5, 1.1)
+    for est in (-1, 0, 1):  # several waves of chunks at epsilon = 0.02: the same N on any threads
+        runs = [core.hv_approx(pts, off, ref, 2, 5, est, 0, 0.02, 0.1, t) for t in (1, 2, 3, 0)]
+        assert runs[0][3][0] > 3 * 2048
+        for r in runs[1:]:
+            for a, b in zip(r, runs[0]):
+                np.testing.assert_array_equal(a, b)
+    want = [
+        fk.hv_approx(pts, ref, method="fpras", epsilon=0.05, seed=4, sampler=s)
+        for s in ("auto", "box", "union")
+    ]
+    labels = np.repeat([0, 1], [300, 100])
+    batch = fk.hv_approx(
+        np.vstack([pts, pts[:100]]), ref, method="fpras", epsilon=0.05, seed=4, sets=labels
+    )
+    assert batch.n_samples.shape == (2,) and batch.bound().shape == (2, 2)
+    assert batch.value[0] == want[0].value and batch.n_samples[0] == want[0].n_samples
+    monkeypatch.setenv("FRONTIERKIT_BACKEND", "numpy")
+    for w, s in zip(want, ("auto", "box", "union")):
+        got = fk.hv_approx(pts, ref, method="fpras", epsilon=0.05, seed=4, sampler=s)
+        assert got.sampler == w.sampler and got.n_samples == w.n_samples
+        np.testing.assert_allclose(got.value, w.value, rtol=1e-13)
+        np.testing.assert_allclose(got.stderr, w.stderr, rtol=1e-10)
+    # Edges: nothing counted, an infinite side.
+    assert fk.hv_approx([[5.0, 5.0]], [1, 1], method="fpras", seed=0).value == 0.0
+    assert fk.hv_approx([[-np.inf, 0.0]], [1, 1], method="fpras", seed=0).value == np.inf
 
 
 # --- exclusive contributions -------------------------------------------------------------------

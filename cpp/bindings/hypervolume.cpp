@@ -52,32 +52,40 @@ void register_hypervolume(py::module_& m) {
     m.def(
         "hv_approx",
         [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,
-           int estimator, int replicates, int threads) {
+           int estimator, int replicates, double epsilon, double delta, int threads) {
             check_sets(pts, offsets);
             const std::size_t d = pts.shape(1);
             check_ref(ref, d);
-            if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
-            if (estimator < -1 || estimator > 1) throw std::invalid_argument("unknown estimator");
-            const std::size_t nsets = offsets.shape(0) - 1;
-            py::array_t<double> value(static_cast<py::ssize_t>(nsets)), err(static_cast<py::ssize_t>(nsets));
-            py::array_t<int> used(static_cast<py::ssize_t>(nsets));
+            frontierkit::mc::Options o;
+            o.n_samples = n_samples;
+            o.seed = seed;
+            o.estimator = estimator;
+            o.replicates = replicates;
+            o.epsilon = epsilon;
+            o.delta = delta;
+            o.threads = threads;
+            const auto nsets = static_cast<py::ssize_t>(offsets.shape(0) - 1);
+            py::array_t<double> value(nsets), err(nsets);
+            py::array_t<int> used(nsets);
+            py::array_t<std::int64_t> drawn(nsets);
             const double* p = pts.data();
             const double* r = ref.data();
             const index_t* op = offsets.data();
             double* v = value.mutable_data();
             double* e = err.mutable_data();
             int* u = used.mutable_data();
+            std::int64_t* dr = drawn.mutable_data();
             {
                 py::gil_scoped_release nogil;
-                frontierkit::mc::hv_mc_sets(p, d, op, nsets, r, n_samples, seed, estimator, threads, v, e, u,
-                                            replicates);
+                frontierkit::mc::hv_mc_sets(p, d, op, static_cast<std::size_t>(nsets), r, o, v, e, u, dr);
             }
-            return py::make_tuple(value, err, used);
+            return py::make_tuple(value, err, used, drawn);
         },
         py::arg("points").noconvert(), py::arg("offsets").noconvert(), py::arg("ref").noconvert(),
-        py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("replicates"), py::arg("threads"),
-        "Monte Carlo (replicates 0) or randomised quasi-Monte Carlo hypervolume of each set: (value, stderr, "
-        "estimator used: 0 box, 1 union).");
+        py::arg("n_samples"), py::arg("seed"), py::arg("estimator"), py::arg("replicates"), py::arg("epsilon"),
+        py::arg("delta"), py::arg("threads"),
+        "Monte Carlo (replicates 0, epsilon 0), randomised quasi-Monte Carlo (replicates > 1) or (epsilon, delta) "
+        "stopping-rule hypervolume of each set: (value, stderr, estimator used: 0 box, 1 union, samples drawn).");
     m.def(
         "hvc_approx",
         [](const Array& pts, const Offsets& offsets, const Array& ref, std::int64_t n_samples, std::uint64_t seed,

@@ -23,7 +23,12 @@ namespace {
 
 constexpr std::int64_t kChunk = 2048;
 constexpr std::size_t kBlock = 8;  // points per block of the coordinate-major copy
-constexpr std::int64_t kPilot = 2048;
+// Pilot samples per estimator: 2,048, fewer for large sets (down to 256), whose samples cost
+// O(n) each, so that choosing the estimator costs little next to the run itself.
+std::int64_t pilot_size(std::size_t n) {
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>((std::size_t{1} << 22) / std::max<std::size_t>(n, 1)),
+                                    256, 2048);
+}
 
 struct Sums {
     double s1 = 0.0, s2 = 0.0, work = 0.0;
@@ -170,32 +175,36 @@ std::vector<double> lattice_alpha(int m) {
     return a;
 }
 
+// Sample i of estimator `est`: 0/1 (box: dominated or not) or 1/c (union: c boxes hold it), in
+// [0, 1]; r and u are scratch of d + 1 and d values.
+inline double sample(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t i,
+                     const Lattice& q, double* r, double* u, double* work) {
+    const std::size_t d = pr.d;
+    const int m = static_cast<int>(d) + (est == kEstBox ? 0 : 1);
+    if (q.shift)
+        lattice_point(q, i, m, r);
+    else
+        uniforms(seed, stream, static_cast<std::uint64_t>(i), m, r);
+    if (est == kEstBox) {
+        for (std::size_t j = 0; j < d; ++j) u[j] = pr.lo[j] + (pr.ref[j] - pr.lo[j]) * r[j];
+        return dominated(pr, u, work) ? 1.0 : 0.0;
+    }
+    const auto k = static_cast<std::size_t>(std::lower_bound(pr.cdf.begin(), pr.cdf.end(), r[0]) - pr.cdf.begin());
+    const double* p = pr.pts.data() + std::min(k, pr.n - 1) * d;
+    for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (pr.ref[j] - p[j]) * r[j + 1];
+    // u lies in its own box, so c >= 1 (u may round onto ref; it still counts its box).
+    *work += static_cast<double>(pr.n);
+    return 1.0 / static_cast<double>(std::max<std::size_t>(1, count_containing(pr, u)));
+}
+
 Sums run_chunk(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t a, std::int64_t b,
                const Lattice& q) {
     Sums s;
-    const std::size_t d = pr.d;
-    std::vector<double> r(d + 1), u(d);
+    std::vector<double> r(pr.d + 1), u(pr.d);
     for (std::int64_t i = a; i < b; ++i) {
-        const int m = static_cast<int>(d) + (est == kEstBox ? 0 : 1);
-        if (q.shift)
-            lattice_point(q, i, m, r.data());
-        else
-            uniforms(seed, stream, static_cast<std::uint64_t>(i), m, r.data());
-        if (est == kEstBox) {
-            for (std::size_t j = 0; j < d; ++j) u[j] = pr.lo[j] + (pr.ref[j] - pr.lo[j]) * r[j];
-            const double hit = dominated(pr, u.data(), &s.work) ? 1.0 : 0.0;
-            s.s1 += hit;
-            s.s2 += hit;
-        } else {
-            const auto k = static_cast<std::size_t>(std::lower_bound(pr.cdf.begin(), pr.cdf.end(), r[0]) - pr.cdf.begin());
-            const double* p = pr.pts.data() + std::min(k, pr.n - 1) * d;
-            for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (pr.ref[j] - p[j]) * r[j + 1];
-            // u lies in its own box, so c >= 1 (u may round onto ref; it still counts its box).
-            const double c = static_cast<double>(std::max<std::size_t>(1, count_containing(pr, u.data())));
-            s.s1 += 1.0 / c;
-            s.s2 += 1.0 / (c * c);
-            s.work += static_cast<double>(pr.n);
-        }
+        const double z = sample(pr, est, seed, stream, i, q, r.data(), u.data(), &s.work);
+        s.s1 += z;
+        s.s2 += z * z;
     }
     return s;
 }
@@ -217,29 +226,86 @@ Sums run(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, 
     return total;
 }
 
+// The stopping rule of Dagum, Karp, Luby & Ross ("An optimal algorithm for Monte Carlo
+// estimation", SIAM J. Comput. 29(5), 2000): for samples Z in [0, 1] of mean mu > 0, draw until
+// their sum reaches target = 1 + (1 + eps) 4 (e - 2) ln(2 / delta) / eps^2; then target / N is
+// within a factor 1 -+ eps of mu with probability at least 1 - delta. Chunks run in parallel in
+// waves; the chunk in which the running sum (chunk sums added in order) crosses the target is
+// rerun sample by sample, so N, and the estimate, do not depend on the number of threads.
+double stopping_target(double eps, double delta) {
+    return 1.0 + (1.0 + eps) * 4.0 * (std::exp(1.0) - 2.0) * std::log(2.0 / delta) / (eps * eps);
+}
+
+Sums run_until(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, double target,
+               std::int64_t first_wave, int threads, std::int64_t* drawn) {
+    Sums total;
+    std::int64_t next = 0;  // first sample of the next wave
+    std::int64_t wave = std::max<std::int64_t>({1, threads, (first_wave + kChunk - 1) / kChunk});
+    for (;;) {
+        std::vector<Sums> part(static_cast<std::size_t>(wave));
+        parallel_for(static_cast<std::size_t>(wave), threads, [&](std::size_t c) {
+            const std::int64_t a = next + static_cast<std::int64_t>(c) * kChunk;
+            part[c] = run_chunk(pr, est, seed, stream, a, a + kChunk, Lattice{nullptr, nullptr});
+        });
+        for (std::int64_t c = 0; c < wave; ++c) {
+            const Sums& s = part[static_cast<std::size_t>(c)];
+            const std::int64_t a = next + c * kChunk;
+            if (total.s1 + s.s1 >= target) {  // crosses in this chunk: find the sample
+                std::vector<double> r(pr.d + 1), u(pr.d);
+                Sums t;
+                std::int64_t i = a;
+                while (i < a + kChunk) {
+                    const double z = sample(pr, est, seed, stream, i, Lattice{nullptr, nullptr}, r.data(), u.data(),
+                                            &t.work);
+                    t.s1 += z;
+                    t.s2 += z * z;
+                    ++i;
+                    if (total.s1 + t.s1 >= target) break;
+                }
+                total.s1 += t.s1;
+                total.s2 += t.s2;
+                total.work += t.work;
+                *drawn = i;
+                return total;
+            }
+            total.s1 += s.s1;
+            total.s2 += s.s2;
+            total.work += s.work;
+        }
+        next += wave * kChunk;
+        wave = std::min<std::int64_t>(2 * wave, 1024);
+    }
+}
+
 // Mean and variance of one sample of the estimator (before scaling).
 void moments(const Sums& s, std::int64_t n, double* mean, double* var) {
     *mean = s.s1 / static_cast<double>(n);
     *var = n > 1 ? std::max(0.0, (s.s2 - s.s1 * *mean) / static_cast<double>(n - 1)) : 0.0;
 }
 
-Estimate estimate(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
-                  std::uint64_t seed, int estimator, int threads, std::uint32_t set, int replicates) {
+Estimate estimate(const double* points, std::size_t n, std::size_t d, const double* ref, const Options& o,
+                  std::uint32_t set) {
+    const std::int64_t n_samples = o.n_samples;
+    const std::uint64_t seed = o.seed;
+    const int estimator = o.estimator, threads = o.threads, replicates = o.replicates;
+    const bool fpras = o.epsilon > 0.0;
     // Only the counted rows matter; an infinite side makes V infinite.
     std::vector<double> kept;
     const bool infinite = counted_rows(points, n, d, ref, kept, nullptr);
     const int fallback = estimator == kEstAuto ? kEstBox : estimator;
-    if (infinite) return Estimate{std::numeric_limits<double>::infinity(), 0.0, fallback, 0.0};
+    if (infinite) return Estimate{std::numeric_limits<double>::infinity(), 0.0, fallback, 0.0, 0};
     n = kept.size() / d;
-    if (n == 0) return Estimate{0.0, 0.0, fallback, 0.0};
+    if (n == 0) return Estimate{0.0, 0.0, fallback, 0.0, 0};
     const Prepared pr = prepare(kept.data(), n, d, ref);
     const std::uint32_t base = set << 2;
     int est = estimator;
-    if (est == kEstAuto) {
+    const double target = fpras ? stopping_target(o.epsilon, o.delta) : 0.0;
+    double expected = 0.0;  // samples the stopping rule is expected to need (from the pilot)
+    if (est == kEstAuto || fpras) {
         // A pilot of each estimator on streams of its own: the one of least variance per unit
         // of work runs. The box estimator's hit rate is shrunk towards 1/2 a little, so that a
         // pilot with no hit (or no miss) does not claim zero variance.
-        const std::int64_t m = std::min<std::int64_t>(kPilot, n_samples);
+        const std::int64_t m = fpras ? pilot_size(n) : std::min<std::int64_t>(pilot_size(n), n_samples);
         const Sums sb = run(pr, kEstBox, seed, base | kPilotBox, m, threads);
         const Sums su = run(pr, kEstUnion, seed, base | kPilotUnion, m, threads);
         const double ph = (sb.s1 + 0.5) / (static_cast<double>(m) + 1.0);
@@ -248,7 +314,13 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
         const double var_box = std::exp(2.0 * pr.log_box) * ph * (1.0 - ph);
         const double var_union = std::exp(2.0 * pr.log_sum) * std::max(vu, 0.25 / (static_cast<double>(m) * m));
         const double cost_box = sb.work / static_cast<double>(m) + 1.0, cost_union = su.work / static_cast<double>(m) + 1.0;
-        est = var_box * cost_box <= var_union * cost_union ? kEstBox : kEstUnion;
+        // The stopping rule needs about target / mean samples whatever the variance, so it
+        // compares means per unit of work.
+        const double need_box = target / ph, need_union = target / std::max(mu, 1.0 / static_cast<double>(n));
+        if (est == kEstAuto)
+            est = fpras ? (need_box * cost_box <= need_union * cost_union ? kEstBox : kEstUnion)
+                        : (var_box * cost_box <= var_union * cost_union ? kEstBox : kEstUnion);
+        expected = est == kEstBox ? need_box : need_union;
     }
     const double scale = std::exp(est == kEstBox ? pr.log_box : pr.log_sum);
     if (replicates > 0) {
@@ -270,13 +342,22 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
         mean /= replicates;
         for (double v : rep) ss += (v - mean) * (v - mean);
         const double se = replicates > 1 ? std::sqrt(ss / (replicates - 1) / replicates) : 0.0;
-        return Estimate{mean, se, est, work / static_cast<double>(per * replicates)};
+        return Estimate{mean, se, est, work / static_cast<double>(per * replicates), per * replicates};
+    }
+    if (fpras) {
+        std::int64_t drawn = 0;
+        const Sums s = run_until(pr, est, seed, base | (est == kEstBox ? kBox : kUnion), target,
+                                 static_cast<std::int64_t>(std::min(expected, 1e9)), threads, &drawn);
+        double mean, var;
+        moments(s, drawn, &mean, &var);
+        return Estimate{scale * target / static_cast<double>(drawn), scale * std::sqrt(var / static_cast<double>(drawn)),
+                        est, s.work / static_cast<double>(drawn), drawn};
     }
     const Sums s = run(pr, est, seed, base | (est == kEstBox ? kBox : kUnion), n_samples, threads);
     double mean, var;
     moments(s, n_samples, &mean, &var);
     return Estimate{scale * mean, scale * std::sqrt(var / static_cast<double>(n_samples)), est,
-                    s.work / static_cast<double>(n_samples)};
+                    s.work / static_cast<double>(n_samples), n_samples};
 }
 
 // --- exclusive contributions --------------------------------------------------------------------
@@ -373,32 +454,31 @@ void hvc_mc_sets(const double* points, std::size_t d, const std::int64_t* offset
     }
 }
 
-Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
-               std::uint64_t seed, int estimator, int threads) {
-    if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
-    return estimate(points, n, d, ref, n_samples, seed, estimator, threads, 0, 0);
-}
-
 void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
-                const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
-                double* value, double* stderr_, int* used, int replicates) {
-    if (n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
-    if (replicates < 0 || replicates == 1 || (replicates > 0 && n_samples / replicates < 1))
+                const double* ref, const Options& o, double* value, double* stderr_, int* used, std::int64_t* drawn) {
+    if (o.n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (o.replicates < 0 || o.replicates == 1 || (o.replicates > 0 && o.n_samples / o.replicates < 1))
         throw std::invalid_argument("replicates must be 0 (Monte Carlo) or 2 to n_samples");
+    if (o.estimator < -1 || o.estimator > 1) throw std::invalid_argument("unknown estimator");
+    if (o.epsilon != 0.0 && !(o.epsilon > 0.0 && o.epsilon < 1.0 && o.delta > 0.0 && o.delta < 1.0))
+        throw std::invalid_argument("epsilon and delta must lie in (0, 1)");
+    if (o.epsilon > 0.0 && o.replicates > 0) throw std::invalid_argument("fpras takes no replicates");
     if (nsets > (std::size_t{1} << 30)) throw std::invalid_argument("too many sets");
     auto one = [&](std::size_t s, int t) {
         const auto a = static_cast<std::size_t>(offsets[s]), b = static_cast<std::size_t>(offsets[s + 1]);
-        const Estimate e = estimate(points + a * d, b - a, d, ref, n_samples, seed, estimator, t,
-                                    static_cast<std::uint32_t>(s), replicates);
+        Options os = o;
+        os.threads = t;
+        const Estimate e = estimate(points + a * d, b - a, d, ref, os, static_cast<std::uint32_t>(s));
         value[s] = e.value;
         stderr_[s] = e.stderr_;
         used[s] = e.estimator;
+        drawn[s] = e.drawn;
     };
     if (nsets == 1) {
-        one(0, threads);
+        one(0, o.threads);
         return;
     }
-    parallel_for(nsets, threads, [&](std::size_t s) { one(s, 1); });  // sets over threads
+    parallel_for(nsets, o.threads, [&](std::size_t s) { one(s, 1); });  // sets over threads
 }
 
 }  // namespace frontierkit::mc

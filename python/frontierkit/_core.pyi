@@ -80,3 +80,25 @@ def fit_residuals(
     params: npt.NDArray[np.float64],
     threads: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...
+def hv_approx(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.float64],
+    n_samples: int,
+    seed: int,
+    estimator: int,
+    replicates: int,
+    epsilon: float,
+    delta: float,
+    threads: int,
+) -> tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int32], npt.NDArray[np.int64]
+]: ...
+def hvc_approx(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.float64],
+    n_samples: int,
+    seed: int,
+    threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

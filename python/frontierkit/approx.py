@@ -26,10 +26,11 @@ class HVEstimate:
     value, stderr : float or ndarray
         The estimate and its standard error (the sample standard deviation of the estimator over
         the square root of ``n_samples``); arrays of one value per set for a batch.
-    n_samples : int
-        Samples per set.
+    n_samples : int or ndarray of int
+        Samples per set (for ``fpras``, the samples its stopping rule drew: one per set for a
+        batch).
     method : str
-        ``"mc"`` or ``"qmc"``.
+        ``"mc"``, ``"qmc"`` or ``"fpras"``.
     sampler : str or ndarray of str
         Where the samples were drawn: ``"box"`` (uniformly in the bounding box of the points and
         the reference point) or ``"union"`` (in the union of the points' boxes, Karp-Luby).
@@ -39,23 +40,44 @@ class HVEstimate:
     replicates : int or None
         For ``qmc``, the number of randomised replicates the standard error comes from (the
         interval then uses Student's t with ``replicates - 1`` degrees of freedom).
+    epsilon, delta : float or None
+        For ``fpras``: the estimate is within a factor ``1 -+ epsilon`` of the hypervolume with
+        probability at least ``1 - delta`` (see :meth:`bound`).
+
     """
 
     value: Any
     stderr: Any
-    n_samples: int
+    n_samples: Any
     method: str
     sampler: Any
     seed: int
     replicates: int | None = None
+    epsilon: float | None = None
+    delta: float | None = None
 
     def ci(self, level: float = 0.95) -> Any:
-        """Normal-approximation interval ``value -+ z * stderr``: a (low, high) pair, or an
-        array of shape (sets, 2) for a batch.
+        """Return the normal-approximation interval ``value -+ z * stderr``.
+
+        A (low, high) pair, or an array of shape (sets, 2) for a batch.
         """
         return _interval(
             self.value, self.stderr, level, None if self.replicates is None else self.replicates - 1
         )
+
+    def bound(self) -> Any:
+        """Return the guaranteed interval of ``fpras``, from ``value / (1 + epsilon)``.
+
+        The interval, up to ``value / (1 - epsilon)``, holds the hypervolume with probability at
+        least ``1 - delta`` (for a batch, for each set on its own). Only for ``method="fpras"``.
+        """
+        if self.epsilon is None:
+            raise ValueError(f"bound() needs method='fpras', but the method was {self.method!r}")
+        v = np.asarray(self.value)
+        lo, hi = v / (1.0 + self.epsilon), v / (1.0 - self.epsilon)
+        if v.ndim == 0:
+            return (float(lo), float(hi))
+        return np.stack([lo, hi], axis=-1)
 
 
 def _interval(value: Any, stderr: Any, level: float, dof: int | None = None) -> Any:
@@ -75,6 +97,14 @@ def _check_n_samples(n_samples: Any) -> int:
     return int(n_samples)
 
 
+def _check_fraction(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"'{name}' must be a number, but it is {type(value).__name__}")
+    if not 0.0 < float(value) < 1.0:
+        raise ValueError(f"'{name}' must lie in (0, 1), but it is {value}")
+    return float(value)
+
+
 def _seed(seed: Any) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy) & (2**64 - 1)
@@ -92,11 +122,13 @@ def hv_approx(
     *,
     maximise: bool | Any = False,
     n_samples: int = 2**16,
-    method: Literal["mc", "qmc"] = "mc",
+    method: Literal["mc", "qmc", "fpras"] = "mc",
     sampler: Literal["auto", "box", "union"] = "auto",
     seed: Any = None,
     sets: Any = None,
     replicates: int = 16,
+    epsilon: float | None = None,
+    delta: float | None = None,
 ) -> HVEstimate:
     """Estimate the hypervolume by Monte Carlo sampling, with a standard error.
 
@@ -111,11 +143,14 @@ def hv_approx(
         Objectives to maximise.
     n_samples : int
         Samples per set (at least 2). The standard error falls as ``1 / sqrt(n_samples)``.
-    method : {"mc", "qmc"}
+        Unused by ``fpras``, which draws until its guarantee is met.
+    method : {"mc", "qmc", "fpras"}
         ``"mc"``: plain Monte Carlo. ``"qmc"``: randomised quasi-Monte Carlo, ``replicates``
         independently shifted copies of a Kronecker lattice (Roberts' generalised golden-ratio
         sequence) of ``n_samples // replicates`` points; the standard error comes from the
-        replicates' spread.
+        replicates' spread. ``"fpras"``: an (``epsilon``, ``delta``) approximation -- within a
+        factor ``1 -+ epsilon`` of the hypervolume with probability at least ``1 - delta`` --
+        by the stopping rule of Dagum, Karp, Luby and Ross on the chosen sampler.
     sampler : {"auto", "box", "union"}
         ``"box"``: uniform samples in the bounding box ``[min of the points, ref]``, counting
         those some point dominates (each test stops at the first dominating point).
@@ -123,8 +158,9 @@ def hv_approx(
         probability proportional to its volume, a point uniform in it, weighted by one over the
         number of boxes containing it (Karp and Luby's estimator, as used for hypervolume by
         Bringmann and Friedrich) -- right when the union is a small part of its bounding box.
-        ``"auto"`` runs a pilot of 2,048 samples of each (on streams of their own) and keeps
-        the one of least variance per unit of work.
+        ``"auto"`` runs a pilot of 2,048 samples of each (on streams of their own; fewer, down
+        to 256, for sets of more than 2,048 points) and keeps the one of least variance per
+        unit of work.
     seed : int, optional
         Seed of the counter-based generator (Philox4x32-10): the same seed gives the same
         estimate on every call and any number of threads. None draws one (see ``.seed``).
@@ -132,6 +168,9 @@ def hv_approx(
         Set labels of the rows of a 2-D ``points``: one estimate per set.
     replicates : int
         Randomised replicates of ``qmc`` (at least 2).
+    epsilon, delta : float, optional
+        The relative error and failure probability of ``fpras``, each in (0, 1); default 0.01
+        and 0.05. Only for ``fpras``.
 
     Returns
     -------
@@ -142,11 +181,21 @@ def hv_approx(
     -----
     Both samplers are unbiased; ``stderr`` is the sample standard deviation of the estimator over
     ``sqrt(n_samples)``, and ``ci`` the normal interval around the estimate (tested: the 95%
-    interval holds the exact volume in 93-97% of seeds, d = 2..8). Sample i of a set is a pure
+    interval holds the exact volume in 93-97% of seeds, d = 2..8).
+
+    ``fpras`` draws samples Z in [0, 1] (a hit of the box sampler, or 1/c of the union sampler)
+    until their sum reaches ``T = 1 + (1 + epsilon) 4 (e - 2) ln(2 / delta) / epsilon^2`` and
+    reports ``scale * T / N``; the guarantee holds for either sampler, so ``auto`` keeps the one
+    the pilot says needs the least work (about ``T / mean`` samples). With the union sampler the
+    mean is at least ``1 / n``, so it needs at most ``n T`` samples: polynomial in n, d,
+    ``1 / epsilon`` and ``log(1 / delta)``. ``.bound()`` gives the guaranteed interval.
+
+    Sample i of a set is a pure
     function of (seed, set, i), so threads share the samples in fixed chunks whose sums are
     added in order. Cost O(n d) per sample at worst; the box sampler tests 8 points at a time.
     Philox: Salmon et al., SC 2011. Union sampling: Karp & Luby, J. Algorithms 1989; Bringmann
-    & Friedrich, CGTA 43(6), 2010.
+    & Friedrich, CGTA 43(6), 2010. Stopping rule: Dagum, Karp, Luby & Ross, SIAM J. Comput.
+    29(5), 2000.
 
     Examples
     --------
@@ -155,10 +204,18 @@ def hv_approx(
     >>> abs(est.value - 3.0) < 4 * est.stderr
     True
     >>> lo, hi = est.ci(0.95)
+    >>> g = fk.hv_approx([[1, 2], [2, 1]], ref=[3, 3], method="fpras", epsilon=0.05, seed=1)
+    >>> lo, hi = g.bound()  # holds 3.0 with probability >= 0.95
 
     """
-    if method not in ("mc", "qmc"):
-        raise ValueError(f"'method' must be 'mc' or 'qmc', but it is {method!r}")
+    if method not in ("mc", "qmc", "fpras"):
+        raise ValueError(f"'method' must be 'mc', 'qmc' or 'fpras', but it is {method!r}")
+    eps = dlt = 0.0
+    if method == "fpras":
+        eps = _check_fraction("epsilon", 0.01 if epsilon is None else epsilon)
+        dlt = _check_fraction("delta", 0.05 if delta is None else delta)
+    elif epsilon is not None or delta is not None:
+        raise ValueError(f"'epsilon' and 'delta' apply to method='fpras' only, not {method!r}")
     if isinstance(replicates, (bool, np.bool_)) or not isinstance(replicates, (int, np.integer)):
         raise TypeError(f"'replicates' must be an integer, but it is {type(replicates).__name__}")
     if sampler not in _SAMPLERS:
@@ -177,32 +234,36 @@ def hv_approx(
     if name == "cpp":
         core = _backend.core_module()
         assert core is not None
-        value, err, used = core.hv_approx(
-            data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, 0
+        value, err, used, drawn = core.hv_approx(
+            data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, eps, dlt, 0
         )
     else:
         from ._fallback import numpy_mc
 
-        value, err, used = numpy_mc.hv_approx(
-            data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps
+        value, err, used, drawn = numpy_mc.hv_approx(
+            data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, eps, dlt
         )
     single = prep.batch is None and sets is None
     q = reps or None
+    ed = (eps, dlt) if method == "fpras" else (None, None)
     if single:
+        n_used = int(drawn[0]) if method == "fpras" else int(n_samples)
         return HVEstimate(
             float(value[0]),
             float(err[0]),
-            int(n_samples),
+            n_used,
             method,
             str(_SAMPLER_NAMES[used[0]]),
             s,
             q,
+            *ed,
         )
     if prep.cupy:
         import cupy as cp
 
         value, err = cp.asarray(value), cp.asarray(err)
-    return HVEstimate(value, err, int(n_samples), method, _SAMPLER_NAMES[used], s, q)
+    n_used = drawn if method == "fpras" else int(n_samples)
+    return HVEstimate(value, err, n_used, method, _SAMPLER_NAMES[used], s, q, *ed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,6 +282,7 @@ class HVCEstimate:
         The seed used.
     sets : ndarray or None
         The set label of every row when ``sets=`` was given.
+
     """
 
     value: Any
@@ -234,7 +296,7 @@ class HVCEstimate:
         return _interval(self.value, self.stderr, level)
 
     def least_contributor(self, n_draws: int = 4096) -> Any:
-        """The row of least estimated contribution and the probability that it is the least.
+        """Return the row of least estimated contribution and the probability that it is the least.
 
         The probability is that of the row being the minimum when every row's contribution is
         drawn from its estimate's normal distribution (independent across rows, as their
@@ -316,6 +378,7 @@ def hvc_approx(
     [1.0, 1.0, 1.0]
     >>> est.least_contributor()[0] in (0, 1, 2)
     True
+
     """
     n_samples = _check_n_samples(n_samples)
     s = _seed(seed)

@@ -78,22 +78,32 @@ enum Estimator : int { kEstBox = 0, kEstUnion = 1, kEstAuto = -1 };
 struct Estimate {
     double value, stderr_;
     int estimator;
-    double work;  // mean points examined per sample
+    double work;          // mean points examined per sample
+    std::int64_t drawn;   // samples drawn
 };
 
-// One set: n points (row-major, n x d, minimisation, no NaN; only rows strictly dominating ref
-// count, and a counted row or ref with an infinite value gives +inf), n_samples samples of
-// `estimator` (kEstAuto: a pilot of each picks the one of least variance per unit of work).
-// Deterministic for a seed, whatever `threads`.
-Estimate hv_mc(const double* points, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
-               std::uint64_t seed, int estimator, int threads);
+// How to estimate. replicates > 1: quasi-Monte Carlo, that many randomly shifted copies of a
+// Kronecker lattice of n_samples / replicates points each, the standard error from their spread.
+// epsilon > 0: an (epsilon, delta) approximation (the stopping rule of Dagum, Karp, Luby & Ross
+// on the chosen sampler, whose samples lie in [0, 1]); n_samples is then unused.
+struct Options {
+    std::int64_t n_samples = 0;
+    std::uint64_t seed = 0;
+    int estimator = kEstAuto;
+    int replicates = 0;
+    double epsilon = 0.0, delta = 0.0;
+    int threads = 0;
+};
 
-// Every set of a batch (offsets into the rows, nsets + 1 of them), one seed stream per set.
-// replicates > 1: quasi-Monte Carlo, that many randomly shifted copies of a Kronecker lattice of
-// n_samples / replicates points each, the standard error from their spread.
+// Every set of a batch (offsets into the rows, nsets + 1 of them; n x d row-major, minimisation,
+// no NaN; only rows strictly dominating ref count, and a counted row or ref with an infinite
+// value gives +inf), one seed stream per set: value, stderr, the estimator used and the samples
+// drawn per set. The auto estimator runs a pilot of each on streams of its own and keeps the one
+// of least variance (least mean, for epsilon > 0) per unit of work. Deterministic for a seed,
+// whatever the number of threads.
 void hv_mc_sets(const double* points, std::size_t d, const std::int64_t* offsets, std::size_t nsets,
-                const double* ref, std::int64_t n_samples, std::uint64_t seed, int estimator, int threads,
-                double* value, double* stderr_, int* used, int replicates);
+                const double* ref, const Options& o, double* value, double* stderr_, int* used,
+                std::int64_t* drawn);
 
 // Estimated exclusive contribution of every row of every set (value and stderr per row, in the
 // rows' order): samples uniform in a box around the row's exclusive region (bounded by the rows

@@ -12,7 +12,13 @@ import numpy as np
 __all__ = ["hv_approx", "hvc_approx", "philox_uniforms"]
 
 _CHUNK = 2048
-_PILOT = 2048
+
+
+def _pilot_size(n: int) -> int:
+    """Pilot samples per estimator (as the C++ core): 2,048, down to 256 for large sets."""
+    return min(max((1 << 22) // max(n, 1), 256), 2048)
+
+
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -69,7 +75,8 @@ class _Set:
         self.cdf[-1] = 1.0
         self.log_box = float(np.log(ref - self.lo).sum())
 
-    def chunk(self, est: int, seed: int, stream: int, a: int, b: int, lattice=None):
+    def values(self, est: int, seed: int, stream: int, a: int, b: int, lattice=None):
+        """Return samples a .. b - 1 of the estimator (0/1 box, 1/c union) and the work done."""
         n, d = self.pts.shape
         m = d + (0 if est == BOX else 1)
         if lattice is None:
@@ -86,16 +93,16 @@ class _Set:
             # Examined points as the C++ counts them: up to the first hit's block of 8.
             blocks = (n + 7) // 8
             work = np.where(hit, (first // 8 + 1) * 8, blocks * 8).sum()
-            k = float(hit.sum())
-            return k, k, float(work)
-        r = rnd
-        k = np.minimum(np.searchsorted(self.cdf, r[:, 0], side="left"), n - 1)
+            return hit.astype(float), float(work)
+        k = np.minimum(np.searchsorted(self.cdf, rnd[:, 0], side="left"), n - 1)
         p = self.pts[k]
-        u = p + (self.ref - p) * r[:, 1:]
-        c = np.maximum((self.pts[None, :, :] <= u[:, None, :]).all(axis=2).sum(axis=1), 1).astype(
-            float
-        )
-        return float(np.sum(1.0 / c)), float(np.sum(1.0 / (c * c))), float(n * (b - a))
+        u = p + (self.ref - p) * rnd[:, 1:]
+        c = (self.pts[None, :, :] <= u[:, None, :]).all(axis=2).sum(axis=1)
+        return 1.0 / np.maximum(c, 1).astype(float), float(n * (b - a))
+
+    def chunk(self, est: int, seed: int, stream: int, a: int, b: int, lattice=None):
+        z, work = self.values(est, seed, stream, a, b, lattice)
+        return float(z.sum()), float((z * z).sum()), work
 
     def run(self, est: int, seed: int, stream: int, samples: int, lattice=None):
         s1 = s2 = work = 0.0
@@ -111,6 +118,28 @@ def _moments(s1: float, s2: float, n: int) -> tuple[float, float]:
     return mean, var
 
 
+def stopping_target(eps: float, delta: float) -> float:
+    """Dagum-Karp-Luby-Ross stopping-rule target (as the C++ core)."""
+    return 1.0 + (1.0 + eps) * 4.0 * (np.exp(1.0) - 2.0) * np.log(2.0 / delta) / (eps * eps)
+
+
+def _run_until(st: _Set, est: int, seed: int, stream: int, target: float):
+    """Sample until the running sum (chunk sums added in order) reaches target: (s1, s2, N)."""
+    s1 = s2 = 0.0
+    a = 0
+    while True:
+        c1, c2, _w = st.chunk(est, seed, stream, a, a + _CHUNK)
+        if s1 + c1 >= target:
+            t1 = t2 = 0.0
+            for i, z in enumerate(st.values(est, seed, stream, a, a + _CHUNK)[0]):
+                t1 += z
+                t2 += z * z
+                if s1 + t1 >= target:
+                    return s1 + t1, s2 + t2, a + i + 1
+        s1, s2 = s1 + c1, s2 + c2
+        a += _CHUNK
+
+
 def lattice_alpha(m: int) -> np.ndarray:
     """Roberts' R_m increments: phi^-(j+1) mod 1, phi the root of x^(m+1) = x + 1 (as C++)."""
     phi = 2.0
@@ -124,26 +153,34 @@ def lattice_alpha(m: int) -> np.ndarray:
     return out
 
 
-def _estimate(pts, ref, n_samples, seed, estimator, set_index, replicates=0):
+def _estimate(pts, ref, n_samples, seed, estimator, set_index, replicates=0, eps=0.0, delta=0.0):
     fallback = 0 if estimator == -1 else estimator
     counted = (pts < ref).all(axis=1)
     pts = pts[counted]
     if len(pts) and (np.isinf(pts).any() or np.isinf(ref).any()):
-        return np.inf, 0.0, fallback
+        return np.inf, 0.0, fallback, 0
     if len(pts) == 0:
-        return 0.0, 0.0, fallback
+        return 0.0, 0.0, fallback, 0
     st = _Set(pts, ref)
     base = set_index << 2
     est = estimator
-    if est == -1:
-        m = min(_PILOT, n_samples)
+    fpras = eps > 0.0
+    target = stopping_target(eps, delta) if fpras else 0.0
+    if est == -1 or fpras:
+        m = _pilot_size(len(pts)) if fpras else min(_pilot_size(len(pts)), n_samples)
         b1, _b2, bw = st.run(BOX, seed, base | PILOT_BOX, m)
         u1, u2, uw = st.run(UNION, seed, base | PILOT_UNION, m)
         ph = (b1 + 0.5) / (m + 1.0)
-        _mu, vu = _moments(u1, u2, m)
+        mu, vu = _moments(u1, u2, m)
         var_box = np.exp(2.0 * st.log_box) * ph * (1.0 - ph)
         var_union = np.exp(2.0 * st.log_sum) * max(vu, 0.25 / (m * m))
-        est = BOX if var_box * (bw / m + 1.0) <= var_union * (uw / m + 1.0) else UNION
+        cost_box, cost_union = bw / m + 1.0, uw / m + 1.0
+        need_box, need_union = target / ph, target / max(mu, 1.0 / len(pts))
+        if est == -1:
+            if fpras:
+                est = BOX if need_box * cost_box <= need_union * cost_union else UNION
+            else:
+                est = BOX if var_box * cost_box <= var_union * cost_union else UNION
     scale = np.exp(st.log_box if est == BOX else st.log_sum)
     if replicates > 0:
         m = pts.shape[1] + (0 if est == BOX else 1)
@@ -161,26 +198,43 @@ def _estimate(pts, ref, n_samples, seed, estimator, set_index, replicates=0):
         ss = 0.0
         for v in reps:
             ss += (v - mean) * (v - mean)
-        return mean, float(np.sqrt(ss / (replicates - 1) / replicates)), est
-    s1, s2, _w = st.run(est, seed, base | (BOX if est == BOX else UNION), n_samples)
+        return mean, float(np.sqrt(ss / (replicates - 1) / replicates)), est, per * replicates
+    stream = base | (BOX if est == BOX else UNION)
+    if fpras:
+        s1, s2, drawn = _run_until(st, est, seed, stream, target)
+        _mean, var = _moments(s1, s2, drawn)
+        return scale * target / drawn, scale * np.sqrt(var / drawn), est, drawn
+    s1, s2, _w = st.run(est, seed, stream, n_samples)
     mean, var = _moments(s1, s2, n_samples)
-    return scale * mean, scale * np.sqrt(var / n_samples), est
+    return scale * mean, scale * np.sqrt(var / n_samples), est, n_samples
 
 
-def hv_approx(points, offsets, ref, n_samples, seed, estimator, replicates=0):
-    """Monte Carlo (replicates 0) or randomised quasi-Monte Carlo hypervolume of each set:
-    (value, stderr, sampler used: 0 box, 1 union)."""
+def hv_approx(points, offsets, ref, n_samples, seed, estimator, replicates=0, eps=0.0, delta=0.0):
+    """Estimate the hypervolume of each set: (value, stderr, sampler, samples drawn).
+
+    Monte Carlo (replicates 0, eps 0), randomised quasi-Monte Carlo (replicates > 1) or the
+    (eps, delta) stopping rule; the sampler used is 0 (box) or 1 (union).
+    """
     if n_samples < 2:
         raise ValueError("n_samples must be at least 2")
     if replicates < 0 or replicates == 1 or (replicates > 0 and n_samples // replicates < 1):
         raise ValueError("replicates must be 0 (Monte Carlo) or 2 to n_samples")
     nsets = len(offsets) - 1
     value, err, used = np.empty(nsets), np.empty(nsets), np.empty(nsets, dtype=np.int32)
+    drawn = np.empty(nsets, dtype=np.int64)
     for s in range(nsets):
-        value[s], err[s], used[s] = _estimate(
-            points[offsets[s] : offsets[s + 1]], ref, n_samples, seed, estimator, s, replicates
+        value[s], err[s], used[s], drawn[s] = _estimate(
+            points[offsets[s] : offsets[s + 1]],
+            ref,
+            n_samples,
+            seed,
+            estimator,
+            s,
+            replicates,
+            eps,
+            delta,
         )
-    return value, err, used
+    return value, err, used, drawn
 
 
 def _contributions(pts, ref, n_samples, seed, set_index):
