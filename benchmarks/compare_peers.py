@@ -31,17 +31,18 @@ be no worse than SciPy's within a relative 1e-9 (the count of worse fits is repo
   ``fit_chinchilla`` against SciPy's ``minimize(method="L-BFGS-B")`` from Hoffmann et al.'s
   4,500-start grid, and bootstrap refits against one L-BFGS-B run per resample.
 
-Monte Carlo hypervolume cells ("mc" group, left out of the default run: they take about 6
-minutes; ``--cells mc`` runs them) compare estimates, which differ from run to run and from the
-exact volume, so each is judged by its error against a reference, and the report gets a table
-of its own with the errors beside the times:
+Monte Carlo hypervolume cells ("mc" group, left out of the default run: they take about two
+minutes, a minute more the first time, for the reference; ``--cells mc`` runs them) compare
+estimates, which differ from run to run and from the exact volume, so each is judged by its
+error against a reference, and the report gets a table of its own with the errors beside the
+times:
 
 * ``accuracy-matched`` (10 objectives, 10,000 sphere points): moocore's ``hv_approx`` with its
   defaults (``Rphi-FWE+``, 2^18 directions, deterministic) against frontierkit's
   ``hv_approx(method="mc")`` with as many samples as make its *reported* standard error equal
   to moocore's actual error: ``ceil(n_pilot * (stderr_pilot / moocore_error)^2)``, from a pilot
   run of 2^16 samples (another seed). The reference is one ``hv_approx`` of 2^25 samples
-  (``--mc-reference-samples``; about a minute and a half on one core), cached in the system
+  (``--mc-reference-samples``; untimed, on every CPU: about a minute on two), cached in the system
   temporary directory under a key made of the data recipe, the sample count, the seed and
   frontierkit's version (``--no-mc-cache`` recomputes it);
 * ``fpras`` (same data): pygmo's ``bf_fpras`` against ``hv_approx(method="fpras")``, both at
@@ -970,8 +971,8 @@ PEER_LOADERS: dict[str, Callable[[], Impl]] = {
     "scipy": load_scipy,
     "scipy-jac": lambda: load_scipy(jac=True),
 }
-# The groups of cells ("sort", "hv", "fit", "mc") each peer takes part in: a peer joins a run (is imported
-# and gets a column) only when a selected cell is in one of its groups.
+# The groups of cells ("sort", "hv", "fit", "mc") each peer takes part in: a peer joins a run (is
+# imported and gets a column) only when a selected cell is in one of its groups.
 PEER_GROUPS: dict[str, tuple[str, ...]] = {
     "moocore": ("sort", "hv", "mc"),
     "pymoo": ("sort",),
@@ -1580,6 +1581,366 @@ def run_fit_cell(
     return entries
 
 
+# --- one Monte Carlo cell --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MCReference:
+    """What a Monte Carlo cell's estimates are judged against: one long ``hv_approx`` (a single
+    set), or the exact volumes of a batch's leading sets."""
+
+    value: Any  # float, or an array of exact volumes (b,)
+    stderr: float  # 0 for exact volumes
+    text: str  # how it was obtained, for the notes under the table
+
+
+@dataclass
+class MCResult:
+    """One Monte Carlo cell: frontierkit on the pinned core (and on every CPU where ``--unpin``
+    allows it), its one peer, how far each estimate lies from the reference, and notes."""
+
+    own: Entry
+    own_all: Entry | None  # None: not timed on every CPU
+    peer: str
+    other: Entry
+    own_acc: str = ""
+    peer_acc: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+# Per process: cells on the same data share one reference (and the first cell's name).
+_MC_REFERENCES: dict[str, tuple[MCReference, str]] = {}
+
+
+def _mc_cache_file(key: str) -> Path:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "frontierkit-compare-peers" / f"hv-ref-{digest}.json"
+
+
+def mc_reference(
+    cell: Cell, x: np.ndarray, recipe: str, log2: int, cores: Cores, cache: bool
+) -> MCReference:
+    """One set's reference: ``hv_approx`` of ``2**log2`` samples (seed ``MC_REF_SEED``) on every
+    CPU, read from the cache file when it is there (and ``cache``), else computed (and saved)."""
+    key = (
+        f"{recipe}; hv_approx(x, ref, n_samples=2**{log2}, seed={MC_REF_SEED}); "
+        f"frontierkit {fk.__version__}"
+    )
+    if key in _MC_REFERENCES:
+        ref, first = _MC_REFERENCES[key]
+        return replace(ref, text=f"the reference of «{first}» (same data)")
+    call = f"`hv_approx(F, ref, n_samples=2**{log2}, seed={MC_REF_SEED})`"
+    path = _mc_cache_file(key)
+    got: dict[str, Any] | None = None
+    if cache and path.is_file():
+        try:
+            got = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(got, dict) or got.get("key") != key:
+                got = None
+        except (OSError, ValueError):
+            got = None
+    if got is not None:
+        how = f"read from {path} (computed {got['date']} in {got['seconds']:.0f} s)"
+        _progress(f"  reference {got['value']!r} +- {got['stderr']:.2g}, {how}")
+    else:
+        _progress(f"  reference: hv_approx with 2^{log2} samples on every CPU (untimed) ...")
+        t0 = time.perf_counter()
+        with cores.everywhere():
+            est = fk.hv_approx(x, cell.ref, n_samples=2**log2, seed=MC_REF_SEED)
+        got = {
+            "key": key,
+            "value": float(est.value),
+            "stderr": float(est.stderr),
+            "sampler": str(est.sampler),
+            "seconds": time.perf_counter() - t0,
+            "cpus": len(cores.every) if cores.pinned is not None else os.cpu_count(),
+            "date": datetime.date.today().isoformat(),
+        }
+        how = f"computed here in {got['seconds']:.0f} s on {got['cpus']} CPUs"
+        if cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(got, indent=1), encoding="utf-8")
+                how += f", cached in {path}"
+            except OSError as exc:
+                how += f" (not cached: {type(exc).__name__})"
+        _progress(f"  reference {got['value']!r} +- {got['stderr']:.2g} ({how})")
+    text = (
+        f"{call} = {got['value']:.7g} ± {got['stderr']:.2g} (standard error; "
+        f"{got['sampler']} sampler), {how}"
+    )
+    ref = MCReference(float(got["value"]), float(got["stderr"]), text)
+    _MC_REFERENCES[key] = (ref, cell.name)
+    return ref
+
+
+def _time_own(
+    fn: Fn, x: np.ndarray, repeat_time: float, cell: Cell, cores: Cores
+) -> tuple[Timing, Timing | None]:
+    """frontierkit on the pinned core, then on every CPU where ``--unpin`` allows it."""
+    own = measure(fn, x, repeat_time)
+    both = None
+    with cores.for_frontierkit(cell) as unpinned:
+        if unpinned:
+            both = measure(fn, x, repeat_time)
+    return own, both
+
+
+def _own_entries(
+    own: Timing, both: Timing | None, cores: Cores, scale: float = 1.0
+) -> tuple[Entry, Entry | None]:
+    """frontierkit's entries; ``scale`` > 1: its calls were timed with ``1 / scale`` of the
+    samples, and the time is predicted linearly (marked ``≈``)."""
+
+    def entry(t: Timing) -> Entry:
+        sec = t.median * scale
+        return Entry(("≈ " if scale != 1.0 else "") + _fmt(sec), sec, True, scale != 1.0)
+
+    one = entry(own)
+    every = entry(both) if both is not None else None
+    _progress(
+        f"  frontierkit {one.text} ({own.samples} samples)"
+        + (f"; {every.text} on {len(cores.every)} CPUs" if every is not None else "")
+    )
+    return one, every
+
+
+def _time_peer(
+    name: str, fn: Fn, x: np.ndarray, repeat_time: float, cell: Cell, problems: list[Problem]
+) -> tuple[Entry, Any]:
+    """A peer's median time and its result (None when it failed: reported, never fatal)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = measure(fn, x, repeat_time)
+    except Exception as exc:
+        problems.append(Problem(cell.name, name, _short(exc)))
+        _progress(f"  {name} failed: {_short(exc)}")
+        return Entry(f"error ({type(exc).__name__})"), None
+    _progress(f"  {name} {_fmt(got.median)} ({got.samples} samples)")
+    return Entry(_fmt(got.median), got.median, True), got.result
+
+
+def _mc_matched(
+    cell: Cell,
+    x: np.ndarray,
+    peer: Impl,
+    reference: MCReference,
+    repeat_time: float,
+    problems: list[Problem],
+    cores: Cores,
+) -> MCResult:
+    """moocore's default ``hv_approx`` against frontierkit's with the samples that make its
+    reported standard error equal to moocore's actual error."""
+    ref, want = cell.ref, float(reference.value)
+    assert peer.hv_approx is not None
+    approx = peer.hv_approx
+    other, out = _time_peer(
+        "moocore", lambda a: approx(a, ref, None), x, repeat_time, cell, problems
+    )
+    if out is None:
+        return MCResult(Entry("not timed"), None, "moocore", other, notes=["moocore failed"])
+    peer_err = abs(float(out) - want)
+    # The pilot (another seed) measures frontierkit's standard error per sample, and roughly its
+    # time per sample on the pinned core.
+    t0 = time.perf_counter()
+    pilot = fk.hv_approx(x, ref, n_samples=MC_PILOT_SAMPLES, seed=MC_PILOT_SEED)
+    t_pilot = time.perf_counter() - t0
+    target = max(peer_err, reference.stderr)
+    n = math.ceil(MC_PILOT_SAMPLES * (pilot.stderr / target) ** 2)
+    # moocore's error is measured against an estimate: within 2 of the reference's standard
+    # errors either way, it would have given these sample counts.
+    lo, hi = peer_err - 2 * reference.stderr, peer_err + 2 * reference.stderr
+    n_lo = math.ceil(MC_PILOT_SAMPLES * (pilot.stderr / hi) ** 2)
+    n_hi = f"{math.ceil(MC_PILOT_SAMPLES * (pilot.stderr / lo) ** 2):,}" if lo > 0 else "unbounded"
+    notes = [
+        f"moocore's estimate {float(out):.7g}: error {peer_err:.3g}, "
+        f"{peer_err / reference.stderr:.1f} standard errors of the reference; an error 2 "
+        f"reference standard errors smaller or larger would have matched N = {n_hi} or "
+        f"{n_lo:,} samples (a larger reference, `--mc-reference-samples`, narrows this)",
+        f"pilot: 2^{int(math.log2(MC_PILOT_SAMPLES))} samples (seed {MC_PILOT_SEED}), "
+        f"standard error {pilot.stderr:.3g} ({pilot.sampler} sampler), so N = ceil(2^"
+        f"{int(math.log2(MC_PILOT_SAMPLES))} × ({pilot.stderr:.3g} / {target:.3g})^2) = {n:,}",
+    ]
+    if target > peer_err:
+        notes.append(
+            "moocore's error is below the reference's standard error: matched to the latter"
+        )
+    n_timed, scale = n, 1.0
+    predicted = t_pilot * n / MC_PILOT_SAMPLES
+    if predicted > MC_MAX_CALL:
+        n_timed = max(MC_PILOT_SAMPLES, math.ceil(n * MC_PART_CALL / predicted))
+        scale = n / n_timed
+        notes.append(
+            f"a call with N samples was predicted to take {_fmt(predicted)}: timed with "
+            f"{n_timed:,} samples and scaled by {scale:.3g} (`≈`)"
+        )
+    _progress(f"  moocore error {peer_err:.3g}; frontierkit N = {n:,} samples")
+    fn = lambda a: fk.hv_approx(a, ref, n_samples=n_timed, seed=MC_SEED)  # noqa: E731
+    own, both = _time_own(fn, x, repeat_time, cell, cores)
+    est = own.result
+    err = abs(float(est.value) - want)
+    own_acc = f"error {err:.2g}, stderr {est.stderr:.2g}; {n_timed:,} samples ({est.sampler})"
+    if est.sampler != pilot.sampler:
+        notes.append(f"the pilot chose the {pilot.sampler} sampler, the timed calls {est.sampler}")
+    bar = 4.0 * math.hypot(float(est.stderr), reference.stderr)
+    if not np.isfinite(est.value) or err > bar:
+        problems.append(
+            Problem(
+                cell.name,
+                "frontierkit",
+                f"estimate {float(est.value)!r} is {err:.3g} from the reference {want!r}, more "
+                f"than 4 combined standard errors ({bar:.3g})",
+            )
+        )
+    one, every = _own_entries(own, both, cores, scale)
+    peer_acc = f"error {peer_err:.2g} ({peer_err / want:.2g} relative)"
+    return MCResult(one, every, "moocore", other, own_acc, peer_acc, notes)
+
+
+def _mc_fpras(
+    cell: Cell,
+    x: np.ndarray,
+    peer: Impl | str,
+    reference: MCReference,
+    repeat_time: float,
+    problems: list[Problem],
+    cores: Cores,
+) -> MCResult:
+    """pygmo's ``bf_fpras`` against frontierkit's ``method="fpras"``, at the same epsilon and
+    delta; both judged by their relative error."""
+    ref, want = cell.ref, float(reference.value)
+
+    def outside(name: str, value: float) -> None:
+        rel = abs(value - want) / want
+        if not rel <= FPRAS_EPS:
+            problems.append(
+                Problem(
+                    cell.name,
+                    name,
+                    f"FPRAS estimate {value!r} lies {rel:.3g} (relative) from the reference "
+                    f"{want!r}, beyond epsilon = {FPRAS_EPS:g} (allowed with probability "
+                    f"{FPRAS_DELTA:g})",
+                )
+            )
+
+    fn = lambda a: fk.hv_approx(  # noqa: E731
+        a, ref, method="fpras", epsilon=FPRAS_EPS, delta=FPRAS_DELTA, seed=MC_SEED
+    )
+    try:
+        own, both = _time_own(fn, x, repeat_time, cell, cores)
+    except Exception as exc:  # an older build without method="fpras"
+        problems.append(Problem(cell.name, "frontierkit", _short(exc)))
+        _progress(f"  frontierkit failed: {_short(exc)}")
+        own_text = Entry(f"error ({type(exc).__name__})")
+        return MCResult(own_text, None, "pygmo", Entry("—"), notes=[])
+    est = own.result
+    outside("frontierkit", float(est.value))
+    rel = abs(float(est.value) - want) / want
+    own_acc = f"relative error {rel:.2g}; {int(est.n_samples):,} samples ({est.sampler})"
+    one, every = _own_entries(own, both, cores)
+    if isinstance(peer, str):
+        return MCResult(one, every, "pygmo", Entry(peer), own_acc)
+    assert peer.hv_fpras is not None
+    fpras = peer.hv_fpras
+    other, out = _time_peer(
+        "pygmo", lambda a: fpras(a, ref, FPRAS_EPS, FPRAS_DELTA), x, repeat_time, cell, problems
+    )
+    peer_acc = ""
+    if out is not None:
+        outside("pygmo", float(out))
+        peer_acc = f"relative error {abs(float(out) - want) / want:.2g}"
+    return MCResult(one, every, "pygmo", other, own_acc, peer_acc)
+
+
+def _mc_batch(
+    cell: Cell,
+    x: np.ndarray,
+    peer: Impl,
+    reference: MCReference,
+    repeat_time: float,
+    problems: list[Problem],
+    cores: Cores,
+) -> MCResult:
+    """One batched ``hv_approx`` call against a loop of moocore's, the same samples per set;
+    both judged on the exact volumes of the leading sets."""
+    ref, exact = cell.ref, np.asarray(reference.value)
+    k = len(exact)
+    fn = lambda a: fk.hv_approx(a, ref, n_samples=MC_BATCH_SAMPLES, seed=MC_SEED)  # noqa: E731
+    own, both = _time_own(fn, x, repeat_time, cell, cores)
+    est = own.result
+    value, se = np.asarray(est.value)[:k], np.asarray(est.stderr)[:k]
+    rel = (value - exact) / exact
+    cover = float(np.mean(np.abs(value - exact) <= 1.96 * se))
+    own_acc = (
+        f"RMS relative error {np.sqrt(np.mean(rel**2)):.2g}, mean stderr "
+        f"{np.mean(se / exact):.2g} (relative); 95% intervals hold {cover:.0%}"
+    )
+    if not np.isfinite(np.asarray(est.value)).all() or cover < 0.85:
+        problems.append(
+            Problem(
+                cell.name,
+                "frontierkit",
+                f"non-finite estimates, or 95% intervals holding only {cover:.0%} of the first "
+                f"{k} exact volumes",
+            )
+        )
+    one, every = _own_entries(own, both, cores)
+    assert peer.hv_approx is not None
+    approx = peer.hv_approx
+
+    def loop(a: np.ndarray) -> np.ndarray:
+        return np.array([approx(s, ref, MC_BATCH_SAMPLES) for s in a])
+
+    other, out = _time_peer("moocore", loop, x, repeat_time, cell, problems)
+    peer_acc = ""
+    if out is not None:
+        prel = (np.asarray(out)[:k] - exact) / exact
+        peer_acc = f"RMS relative error {np.sqrt(np.mean(prel**2)):.2g}"
+    return MCResult(one, every, "moocore", other, own_acc, peer_acc)
+
+
+def run_mc_cell(
+    cell: Cell,
+    libs: dict[str, Impl | str],
+    seed: int,
+    repeat_time: float,
+    problems: list[Problem],
+    cores: Cores,
+    ref_log2: int = MC_REF_LOG2,
+    cache: bool = True,
+) -> MCResult:
+    """Time frontierkit and the cell's peer (moocore, or pygmo for FPRAS) on a Monte Carlo cell,
+    and measure both estimates' errors against the reference."""
+    x = make_data(cell, seed)
+    pristine = x.copy()
+    recipe = f"seed {seed}: {data_recipe(cell, seed)}; ref = {HV_REF} in every objective"
+    name = "pygmo" if cell.op == "fpras" else "moocore"
+    peer = libs.get(name, "not loaded")
+    if cell.batched:
+        k = min(len(x), MC_BATCH_EXACT)
+        t0 = time.perf_counter()
+        with cores.everywhere():
+            exact = np.asarray(fk.hypervolume(x[:k], cell.ref), dtype=np.float64)
+        reference = MCReference(
+            exact,
+            0.0,
+            f"the exact `hypervolume` of the first {k} sets (computed here in "
+            f"{time.perf_counter() - t0:.1f} s)",
+        )
+    else:
+        reference = mc_reference(cell, x, recipe, ref_log2, cores, cache)
+    if isinstance(peer, str) and cell.op != "fpras":
+        # No accuracy to match, no loop to compare with: nothing to time.
+        return MCResult(Entry("not timed"), None, name, Entry(peer), notes=[reference.text])
+    run = {"fpras": _mc_fpras}.get(cell.op, _mc_batch if cell.batched else _mc_matched)
+    result = run(cell, x, peer, reference, repeat_time, problems, cores)  # type: ignore[arg-type]
+    result.notes.insert(0, f"reference: {reference.text}; data {recipe}")
+    if not np.array_equal(x, pristine):
+        problems.append(Problem(cell.name, f"frontierkit or {name}", "modified its input array"))
+    return result
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -1633,6 +1994,9 @@ HOW_SHOWN: dict[str, Callable[[Cell], bool]] = {
     "saturating power laws": lambda c: c.op == "sat",
     "Chinchilla": lambda c: c.op in ("varpro", "grid"),
     "Chinchilla bootstrap": lambda c: c.op == "boot",
+    "Monte Carlo": lambda c: c.op == "hva" and not c.batched,
+    "FPRAS": lambda c: c.op == "fpras",
+    "batched Monte Carlo": lambda c: c.op == "hva" and c.batched,
 }
 
 
@@ -1644,9 +2008,54 @@ def _title(cells: list[Cell]) -> str:
         return "## frontierkit vs peers: hypervolume"
     if groups == {"fit"}:
         return "## frontierkit vs peers: curve fitting"
-    topics = {"sort": "non-dominated sorting", "hv": "hypervolume", "fit": "curve fitting"}
+    if groups == {"mc"}:
+        return "## frontierkit vs peers: Monte Carlo hypervolume"
+    topics = {
+        "sort": "non-dominated sorting",
+        "hv": "hypervolume",
+        "mc": "Monte Carlo hypervolume",
+        "fit": "curve fitting",
+    }
     shown = [t for g, t in topics.items() if g in groups]
     return "## frontierkit vs peers: " + ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
+
+
+def render_mc(mc_rows: list[tuple[Cell, MCResult]], cores: Cores) -> list[str]:
+    """The Monte Carlo cells' table: times, ratios and each estimate's error."""
+    every = f"CPUs {sorted(cores.every)}" if cores.pinned is not None else "every CPU"
+    lines = [
+        "- ratio = peer / frontierkit on one CPU (above 1: frontierkit is faster); "
+        f"`all CPUs`: frontierkit free to use {every} (where `--unpin` allows it; the peer "
+        "still on one); accuracy: each estimate against the reference named below the table",
+        "",
+        "| cell | frontierkit | frontierkit, all CPUs | peer | peer time | ratio | "
+        "ratio, all CPUs | frontierkit accuracy | peer accuracy |",
+        "|---|---:|---:|---|---:|---:|---:|---|---|",
+    ]
+
+    def ratio(e: Entry | None, peer: Entry) -> str:
+        if e is None or not e.seconds or not peer.seconds:
+            return "—"
+        return ("≈ " if e.predicted else "") + _ratio(peer.seconds / e.seconds)
+
+    for cell, r in mc_rows:
+        cols = [
+            cell.name + (" *" if cell.target else ""),
+            r.own.text,
+            r.own_all.text if r.own_all is not None else "—",
+            r.peer,
+            r.other.text,
+            ratio(r.own, r.other),
+            ratio(r.own_all, r.other),
+            r.own_acc or "—",
+            r.peer_acc or "—",
+        ]
+        lines.append("| " + " | ".join(cols) + " |")
+    return lines
 
 
 def render(
@@ -1656,11 +2065,13 @@ def render(
     args: argparse.Namespace,
     pinned: str,
     cores: Cores | None = None,
+    mc_rows: list[tuple[Cell, MCResult]] | None = None,
 ) -> str:
     cores = cores or Cores()
-    cells = [c for c, _ in rows]
+    mc_rows = mc_rows or []
+    cells = [c for c, _ in rows] + [c for c, _ in mc_rows]
     fitting = any(c.group == "fit" for c in cells)
-    unpinned = {c.name for c in cells if cores.frontierkit_unpinned(c)}
+    unpinned = {c.name for c in cells if cores.frontierkit_unpinned(c) and c.group != "mc"}
     peers = [k for k in libs if k != "frontierkit"]
     versions = ", ".join(
         f"{k} {v.version}" if isinstance(v, Impl) else f"{k} ({v})" for k, v in libs.items()
@@ -1686,13 +2097,22 @@ def render(
         f"- data seed {args.seed}{' (--quick sizes)' if args.quick else ''}; median of >= 3 "
         "calls after a warm-up"
         + ("; fit peers: one call when a call takes over a second" if fitting else "")
-        + f"; peers predicted to need more than {args.budget:g} s per call are skipped"
-        + (" (fit cells: timed on part of their loop and predicted)" if fitting else ""),
-        "- ratio = fastest agreeing peer / frontierkit (above 1: frontierkit is faster); " + legend,
-        "",
-        "| cell | frontierkit | " + " | ".join(peers) + " | fastest peer | ratio |",
-        "|---|---:|" + "---:|" * len(peers) + "---|---:|",
+        + (
+            f"; peers predicted to need more than {args.budget:g} s per call are skipped"
+            + (" (fit cells: timed on part of their loop and predicted)" if fitting else "")
+            + (" (Monte Carlo cells: never)" if mc_rows else "")
+            if rows
+            else ""
+        ),
     ]
+    if rows:
+        lines += [
+            "- ratio = fastest agreeing peer / frontierkit (above 1: frontierkit is faster); "
+            + legend,
+            "",
+            "| cell | frontierkit | " + " | ".join(peers) + " | fastest peer | ratio |",
+            "|---|---:|" + "---:|" * len(peers) + "---|---:|",
+        ]
     for cell, entries in rows:
         timed = [
             (e.seconds, k)
@@ -1711,6 +2131,9 @@ def render(
         name = cell.name + (" *" if cell.target else "") + (" †" if cell.name in unpinned else "")
         cols = [entries["frontierkit"].text] + [entries[k].text for k in peers]
         lines.append(f"| {name} | " + " | ".join(cols) + f" | {fastest} | {ratio} |")
+    if mc_rows:
+        lines += ["", "### Monte Carlo hypervolume", ""] if rows else []
+        lines += render_mc(mc_rows, cores)
 
     sorting = any(c.group == "sort" for c in cells)
     lines += ["", "What each column calls:", ""]
@@ -1736,6 +2159,19 @@ def render(
             f"per row, plus an absolute {HVC_ATOL_BOX:g} × the volume of the box between the "
             "rows' minimum and ref, for near-zero contributions computed as differences of "
             "whole volumes)."
+        )
+    if mc_rows:
+        lines.append(
+            f"- Monte Carlo cells: reference point {HV_REF} in every objective, minimisation; "
+            "every estimate is judged against a reference (listed below): in the "
+            "accuracy-matched cell frontierkit draws N = ceil(n_pilot × (pilot standard error / "
+            "moocore's error)^2) samples, so that its reported standard error (`stderr`) equals "
+            "moocore's actual error, and `error` is |estimate - reference|; FPRAS estimates "
+            f"must lie within a relative epsilon = {FPRAS_EPS:g} of the volume with probability "
+            f"at least 1 - delta = {1 - FPRAS_DELTA:g}; the batch cell's errors are against "
+            f"exact volumes, with the share of frontierkit's 95% intervals that hold them. "
+            "frontierkit's sample counts are per call (FPRAS: drawn by its stopping rule), and "
+            'its sampler (`box` or `union`) is the one `sampler="auto"` chose.'
         )
     fits = [(c, e) for c, e in rows if c.group == "fit"]
     if fitting:
@@ -1770,14 +2206,27 @@ def render(
             for k, e in entries.items():
                 if e.note:
                     lines.append(f"- {cell.name}, {k}: {e.note}")
+    if mc_rows:
+        lines += ["", "### Monte Carlo references and notes", ""]
+        for cell, r in mc_rows:
+            lines += [f"- {cell.name}: {note}" for note in r.notes]
     lines += ["", "### Disagreements and errors", ""]
     if problems:
         lines += [f"- {p.cell}, {p.library}: {p.detail}" for p in problems]
     else:
-        lines.append(
-            "None: every timed peer returned frontierkit's result"
-            + (" (fits: frontierkit's objective no worse than the peer's)." if fitting else ".")
-        )
+        said = []
+        if rows:
+            said.append(
+                "every timed peer returned frontierkit's result"
+                + (" (fits: frontierkit's objective no worse than the peer's)" if fitting else "")
+            )
+        if mc_rows:
+            said.append(
+                "every Monte Carlo estimate lies within its tolerance of the reference "
+                "(frontierkit: 4 combined standard errors; FPRAS: epsilon; batch: 95% intervals "
+                "holding at least 85% of the exact volumes)"
+            )
+        lines.append("None: " + "; ".join(said) + ".")
     return "\n".join(lines) + "\n"
 
 
@@ -1800,8 +2249,8 @@ def main(argv: list[str] | None = None) -> int:
         "--cells",
         nargs="+",
         metavar="TEXT",
-        help="run the cells whose name contains any TEXT; 'sort', 'hv' and 'fit' select a "
-        "whole group",
+        help="run the cells whose name contains any TEXT; 'sort', 'hv', 'fit' and 'mc' select "
+        "a whole group (and only it); without --cells every group but 'mc' (Monte Carlo) runs",
     )
     p.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
     p.add_argument(
@@ -1813,6 +2262,20 @@ def main(argv: list[str] | None = None) -> int:
         "the checkout); the cells that need them are skipped when the file is missing",
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="data seed")
+    p.add_argument(
+        "--mc-reference-samples",
+        type=int,
+        default=MC_REF_LOG2,
+        metavar="LOG2",
+        help="Monte Carlo cells: the reference estimate draws 2**LOG2 samples (default "
+        f"{MC_REF_LOG2})",
+    )
+    p.add_argument(
+        "--no-mc-cache",
+        action="store_true",
+        help="Monte Carlo cells: compute the reference even when the cache in the system "
+        f"temporary directory ({_mc_cache_file('').parent}) has it, and do not save it",
+    )
     p.add_argument(
         "--budget",
         type=float,
@@ -1831,7 +2294,8 @@ def main(argv: list[str] | None = None) -> int:
         choices=("hv5", "hv", "none"),
         default="hv5",
         help="where frontierkit may use every CPU: hypervolume cells with d >= 5 (default), "
-        "every hypervolume cell, or nowhere (peers and sorting cells always run on one CPU)",
+        "every hypervolume cell, or nowhere (peers and sorting cells always run on one CPU); "
+        "Monte Carlo cells follow the same rule for their 'all CPUs' column",
     )
     p.add_argument("--list", action="store_true", help="list the cells and exit")
     args = p.parse_args(argv)
@@ -1842,8 +2306,15 @@ def main(argv: list[str] | None = None) -> int:
 
     cells = [c.shrunk() if args.quick else c for c in CELLS]
     if args.cells:
+        # A group's word selects that group only ('hv' is also part of 'hv_approx ...').
         pats = [s.lower() for s in args.cells]
-        cells = [c for c in cells if any(s == c.group or s in c.name.lower() for s in pats)]
+        cells = [
+            c
+            for c in cells
+            if any(s == c.group if s in GROUPS else s in c.name.lower() for s in pats)
+        ]
+    else:
+        cells = [c for c in cells if c.group in DEFAULT_GROUPS]
     if not cells:
         _progress("no cell matches --cells; --list shows them")
         return 1
@@ -1857,8 +2328,10 @@ def main(argv: list[str] | None = None) -> int:
     cores = Cores()
     if pinned != "not pinned":
         cores = Cores(set(os.sched_getaffinity(0)), every, args.unpin)
-        if any(cores.frontierkit_unpinned(c) for c in cells):
+        if any(cores.frontierkit_unpinned(c) for c in cells if c.group != "mc"):
             pinned += f"; frontierkit free to use CPUs {sorted(every)} in the cells marked †"
+        if any(cores.frontierkit_unpinned(c) for c in cells if c.group == "mc"):
+            pinned += f"; Monte Carlo cells: frontierkit also timed on CPUs {sorted(every)}"
     groups = {c.group for c in cells}
     # Several builds may be importable (site-packages, a PYTHONPATH build): say which one runs.
     _progress(f"frontierkit {fk.__version__} from {os.path.dirname(fk.__file__ or '?')}")
@@ -1877,10 +2350,25 @@ def main(argv: list[str] | None = None) -> int:
 
     problems: list[Problem] = []
     rows = []
+    mc_rows: list[tuple[Cell, MCResult]] = []
     fit_runs: dict[tuple[str, str], FitRun] = {}
     start = time.perf_counter()
     for cell in cells:
         _progress(f"{cell.name}")
+        if cell.group == "mc":
+            mc = run_mc_cell(
+                cell,
+                libs,
+                args.seed,
+                args.repeat_time,
+                problems,
+                cores,
+                args.mc_reference_samples,
+                not args.no_mc_cache,
+            )
+            mc_rows.append((cell, mc))
+            gc.collect()
+            continue
         if cell.group == "fit":
             data = make_fit_data(cell, args.seed, args.chinchilla_csv)
             entries = run_fit_cell(
@@ -1894,7 +2382,7 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
     _progress(f"done in {time.perf_counter() - start:.0f} s")
 
-    report = render(rows, libs, problems, args, pinned, cores)
+    report = render(rows, libs, problems, args, pinned, cores, mc_rows)
     print(report)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:

@@ -8,6 +8,7 @@
 
 #include "fit_batch.hpp"
 #include "hv_batch.hpp"
+#include "hv_mc.hpp"
 #include "pareto_bitset.hpp"
 
 namespace py = pybind11;
@@ -119,6 +120,65 @@ void register_fit(py::module_& m) {
         py::arg("stream"));
 }
 
+void register_mc(py::module_& m) {
+    namespace fc = frontierkit::cuda;
+    // Safe without the GIL: only device memory owned by live CuPy arrays is touched.
+    auto sets = [](std::uintptr_t pts, std::uintptr_t offsets, std::int64_t nsets, int d, std::uintptr_t ref,
+                   std::uintptr_t lo, std::uintptr_t cdf, std::uintptr_t log_box, std::uintptr_t log_sum) {
+        if (nsets < 0) throw std::invalid_argument("nsets must be >= 0");
+        return fc::McSets{reinterpret_cast<const double*>(pts), reinterpret_cast<const std::int64_t*>(offsets),
+                          nsets, d, reinterpret_cast<const double*>(ref), reinterpret_cast<double*>(lo),
+                          reinterpret_cast<double*>(cdf), reinterpret_cast<double*>(log_box),
+                          reinterpret_cast<double*>(log_sum)};
+    };
+    m.def(
+        "mc_prepare",
+        [sets](std::uintptr_t pts, std::uintptr_t offsets, std::int64_t nsets, int d, std::uintptr_t ref,
+               std::uintptr_t lo, std::uintptr_t cdf, std::uintptr_t log_box, std::uintptr_t log_sum,
+               std::uintptr_t stream) {
+            const fc::McSets s = sets(pts, offsets, nsets, d, ref, lo, cdf, log_box, log_sum);
+            py::gil_scoped_release nogil;
+            fc::mc_prepare_device(s, reinterpret_cast<void*>(stream));
+        },
+        py::arg("points"), py::arg("offsets"), py::arg("nsets"), py::arg("d"), py::arg("ref"), py::arg("lo"),
+        py::arg("cdf"), py::arg("log_box"), py::arg("log_sum"), py::arg("stream"));
+    m.def(
+        "mc_sums",
+        [sets](std::uintptr_t pts, std::uintptr_t offsets, std::int64_t nsets, int d, std::uintptr_t ref,
+               std::uintptr_t lo, std::uintptr_t cdf, std::uintptr_t count, std::uintptr_t est, std::uint64_t seed,
+               int kind, int replicates, int blocks, std::uintptr_t part, std::uintptr_t out, std::uintptr_t stream) {
+            if (kind != 0 && kind != 2) throw std::invalid_argument("kind must be 0 (main) or 2 (pilot)");
+            const fc::McSets s = sets(pts, offsets, nsets, d, ref, lo, cdf, 0, 0);
+            py::gil_scoped_release nogil;
+            fc::mc_sums_device(s, reinterpret_cast<const std::int64_t*>(count), reinterpret_cast<const int*>(est),
+                               seed, kind, replicates, blocks, reinterpret_cast<double*>(part),
+                               reinterpret_cast<double*>(out), reinterpret_cast<void*>(stream));
+        },
+        py::arg("points"), py::arg("offsets"), py::arg("nsets"), py::arg("d"), py::arg("ref"), py::arg("lo"),
+        py::arg("cdf"), py::arg("count"), py::arg("est"), py::arg("seed"), py::arg("kind"), py::arg("replicates"),
+        py::arg("blocks"), py::arg("part"), py::arg("out"), py::arg("stream"));
+    m.def(
+        "hvc",
+        [](std::uintptr_t pts, std::uintptr_t offsets, std::uintptr_t row_set, std::int64_t n_total, int d,
+           std::uintptr_t ref, std::uint64_t seed, std::int64_t n_samples, int blocks, std::uintptr_t hi,
+           std::uintptr_t logv, std::uintptr_t miss, std::uintptr_t stream) {
+            if (n_total < 0 || n_samples < 1) throw std::invalid_argument("bad sizes");
+            py::gil_scoped_release nogil;
+            const auto* p = reinterpret_cast<const double*>(pts);
+            const auto* o = reinterpret_cast<const std::int64_t*>(offsets);
+            const auto* rs = reinterpret_cast<const std::int64_t*>(row_set);
+            fc::hvc_boxes_device(p, o, rs, n_total, d, reinterpret_cast<const double*>(ref),
+                                 reinterpret_cast<double*>(hi), reinterpret_cast<double*>(logv),
+                                 reinterpret_cast<void*>(stream));
+            fc::hvc_miss_device(p, o, rs, n_total, d, reinterpret_cast<const double*>(hi),
+                                reinterpret_cast<const double*>(logv), seed, n_samples, blocks,
+                                reinterpret_cast<std::int64_t*>(miss), reinterpret_cast<void*>(stream));
+        },
+        py::arg("points"), py::arg("offsets"), py::arg("row_set"), py::arg("n_total"), py::arg("d"), py::arg("ref"),
+        py::arg("seed"), py::arg("n_samples"), py::arg("blocks"), py::arg("hi"), py::arg("logv"), py::arg("miss"),
+        py::arg("stream"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_cuda, m) {
@@ -126,5 +186,6 @@ PYBIND11_MODULE(_cuda, m) {
     register_pareto(m);
     register_hypervolume(m);
     register_fit(m);
+    register_mc(m);
     m.def("device_count", &frontierkit::cuda::device_count, "Number of usable CUDA devices.");
 }

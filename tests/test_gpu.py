@@ -381,3 +381,136 @@ def test_fit_forced_cuda_backend_takes_numpy(cp, monkeypatch):
     monkeypatch.delenv("FRONTIERKIT_BACKEND")
     want = fk.fit_curves(model, x, y[:50], **opts)
     np.testing.assert_allclose(got.cost, want.cost, rtol=1e-9, equal_nan=True)
+
+
+# --- Monte Carlo hypervolume: the GPU path's array work and kernels' host replicas -----------
+
+
+def _mc_sets(rng, d, sizes, awkward=False):
+    pts = rng.random((sum(sizes), d))
+    if awkward and len(pts) > 3:
+        pts[1] = 2.0  # outside the reference box: not counted
+        pts[2] = pts[3]  # a duplicate
+    return pts, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+@pytest.mark.parametrize("d", [1, 2, 4, 7])
+@pytest.mark.parametrize("estimator,replicates", [(-1, 0), (0, 0), (1, 0), (-1, 8), (1, 4)])
+def test_mc_logic_matches_core(core, d, estimator, replicates):
+    """The GPU path (with the kernels' host replicas) draws the CPU's samples: the same sampler,
+    box counts exactly, union sums to rounding (their order differs)."""
+    from frontierkit import _mc_device
+
+    rng = np.random.default_rng(d * 10 + estimator + replicates)
+    pts, off = _mc_sets(rng, d, [30, 0, 1, 57], awkward=True)
+    ref = np.full(d, 1.05)
+    k = _mc_device.HostKernels()
+    for n_samples in (2, 3001):
+        if replicates > n_samples:
+            continue
+        v, e, u = _mc_device.hv_approx(k, pts, off, ref, n_samples, 5, estimator, replicates)
+        w = core.hv_approx(pts, off, ref, n_samples, 5, estimator, replicates, 0.0, 0.0, 1)
+        np.testing.assert_array_equal(u, w[2])
+        np.testing.assert_allclose(v, w[0], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(e, w[1], rtol=1e-9, atol=1e-300)
+        box = u == 0
+        np.testing.assert_array_equal(v[box], w[0][box])
+    # Sets with an infinite counted row, or an infinite ref, are infinite, as on the CPU.
+    pts2 = pts.copy()
+    pts2[0, 0] = -np.inf
+    v, _e, _u = _mc_device.hv_approx(k, pts2, off, ref, 100, 1, estimator, replicates)
+    w = core.hv_approx(pts2, off, ref, 100, 1, estimator, replicates, 0.0, 0.0, 1)
+    np.testing.assert_allclose(v, w[0], rtol=1e-13)
+    assert v[0] == np.inf
+
+
+@pytest.mark.parametrize("d", [2, 3, 6])
+def test_mc_contribution_logic_matches_core(core, d):
+    from frontierkit import _mc_device
+
+    rng = np.random.default_rng(40 + d)
+    pts, off = _mc_sets(rng, d, [25, 1, 0, 40], awkward=True)
+    ref = np.full(d, 1.02)
+    v, e = _mc_device.hvc_approx(_mc_device.HostKernels(), pts, off, ref, 1500, 9)
+    w = core.hvc_approx(pts, off, ref, 1500, 9, 1)
+    np.testing.assert_allclose(v, w[0], rtol=1e-13, atol=0)
+    np.testing.assert_allclose(e, w[1], rtol=1e-13, atol=0)
+    pts[0, 1] = -np.inf
+    with pytest.raises(ValueError, match="finite"):
+        _mc_device.hvc_approx(_mc_device.HostKernels(), pts, off, ref, 10, 9)
+
+
+def test_mc_logic_rejects_bad_input(core):
+    pts = np.random.default_rng(0).random((10, 3))
+    off = np.array([0, 10], dtype=np.int64)
+    with pytest.raises(ValueError, match="ref"):
+        core.cuda_logic_mc_prepare(pts, off, np.ones(2))
+    with pytest.raises(ValueError, match="d must be 1 to 64"):
+        core.cuda_logic_mc_prepare(np.zeros((2, 65)), np.array([0, 2]), np.ones(65))
+    lo, cdf, _lb, _ls = core.cuda_logic_mc_prepare(pts, off, np.ones(3))
+    with pytest.raises(ValueError, match="must match the sets"):
+        core.cuda_logic_mc_sums(
+            pts, off, np.ones(3), lo, cdf, np.array([5, 5]), np.zeros(1, np.int32), 0, 0, 1, 1
+        )
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("method", ["mc", "qmc"])
+@pytest.mark.parametrize("sampler", ["auto", "box", "union"])
+def test_hv_approx_on_gpu_matches_cpu(cp, method, sampler):
+    rng = np.random.default_rng(8)
+    for d in (3, 8):
+        batch = rng.random((20, 60, d))
+        ref = np.full(d, 1.1)
+        want = fk.hv_approx(batch, ref, n_samples=40_000, seed=3, method=method, sampler=sampler)
+        got = fk.hv_approx(
+            cp.asarray(batch), ref, n_samples=40_000, seed=3, method=method, sampler=sampler
+        )
+        assert isinstance(got.value, cp.ndarray)
+        np.testing.assert_array_equal(got.sampler, want.sampler)
+        np.testing.assert_allclose(got.value.get(), want.value, rtol=1e-12)
+        np.testing.assert_allclose(got.stderr.get(), want.stderr, rtol=1e-8)
+        one = fk.hv_approx(cp.asarray(batch[0]), ref, n_samples=40_000, seed=3, method=method)
+        assert one.value == pytest.approx(want.value[0], rel=1e-12) or sampler != "auto"
+
+
+@pytest.mark.gpu
+def test_hv_approx_on_gpu_big_set_and_sets(cp):
+    rng = np.random.default_rng(9)
+    x = np.abs(rng.standard_normal((10_000, 10)))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    want = fk.hv_approx(x, 1.1, n_samples=2**18, seed=1)
+    got = fk.hv_approx(cp.asarray(x), 1.1, n_samples=2**18, seed=1)
+    assert got.sampler == want.sampler
+    assert got.value == pytest.approx(want.value, rel=1e-12)
+    labels = rng.integers(0, 7, size=500)
+    pts = rng.random((500, 4))
+    want = fk.hv_approx(pts, 1.0, n_samples=5000, seed=2, sets=labels)
+    got = fk.hv_approx(cp.asarray(pts), 1.0, n_samples=5000, seed=2, sets=cp.asarray(labels))
+    np.testing.assert_allclose(got.value.get(), want.value, rtol=1e-12)
+
+
+@pytest.mark.gpu
+def test_hvc_approx_on_gpu_matches_cpu(cp):
+    rng = np.random.default_rng(10)
+    batch = rng.random((30, 50, 5))
+    want = fk.hvc_approx(batch, 1.05, n_samples=3000, seed=4)
+    got = fk.hvc_approx(cp.asarray(batch), 1.05, n_samples=3000, seed=4)
+    assert isinstance(got.value, cp.ndarray) and got.value.shape == (30, 50)
+    np.testing.assert_allclose(got.value.get(), want.value, rtol=1e-12)
+    np.testing.assert_allclose(got.stderr.get(), want.stderr, rtol=1e-12)
+
+
+@pytest.mark.gpu
+def test_hv_approx_fpras_and_high_d_fall_back_with_warning(cp, monkeypatch):
+    rng = np.random.default_rng(11)
+    pts = rng.random((40, 4))
+    with pytest.warns(fk.FallbackWarning, match="hv_approx has no CUDA kernel"):
+        got = fk.hv_approx(cp.asarray(pts), 1.0, method="fpras", epsilon=0.1, seed=1)
+    assert got.value == fk.hv_approx(pts, 1.0, method="fpras", epsilon=0.1, seed=1).value
+    with pytest.warns(fk.FallbackWarning):
+        fk.hv_approx(cp.asarray(rng.random((10, 65))), 1.0, seed=1)
+    monkeypatch.setenv("FRONTIERKIT_BACKEND", "cuda")  # NumPy input on the forced CUDA backend
+    got = fk.hv_approx(pts, 1.0, n_samples=5000, seed=1)
+    monkeypatch.delenv("FRONTIERKIT_BACKEND")
+    assert got.value == pytest.approx(fk.hv_approx(pts, 1.0, n_samples=5000, seed=1).value)

@@ -77,12 +77,8 @@ bool counted_rows(const double* points, std::size_t n, std::size_t d, const doub
 
 Prepared prepare(const double* points, std::size_t n, std::size_t d, const double* ref) {
     Prepared pr{n, d, {}, {}, 0, {}, std::vector<double>(d, std::numeric_limits<double>::infinity()), ref, 0.0, 0.0};
-    std::vector<double> logv(n, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < d; ++j) {
-            logv[i] += std::log(ref[j] - points[i * d + j]);
-            pr.lo[j] = std::min(pr.lo[j], points[i * d + j]);
-        }
+    std::vector<double> logv(n);
+    for (std::size_t i = 0; i < n; ++i) logv[i] = log_box_volume(points + i * d, ref, static_cast<int>(d));
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return logv[a] > logv[b]; });
@@ -91,17 +87,9 @@ Prepared prepare(const double* points, std::size_t n, std::size_t d, const doubl
         std::copy(points + order[k] * d, points + order[k] * d + d, pr.pts.begin() + static_cast<std::ptrdiff_t>(k * d));
     pr.nblk = (n + kBlock - 1) / kBlock;
     pr.blk = block_copy(pr.pts.data(), n, d);
-    const double top = logv[order[0]];
     pr.cdf.resize(n);
-    double acc = 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-        acc += std::exp(logv[order[k]] - top);
-        pr.cdf[k] = acc;
-    }
-    for (auto& c : pr.cdf) c /= acc;
-    pr.cdf[n - 1] = 1.0;
-    pr.log_sum = top + std::log(acc);
-    for (std::size_t j = 0; j < d; ++j) pr.log_box += std::log(ref[j] - pr.lo[j]);
+    prepare_set(pr.pts.data(), static_cast<std::int64_t>(n), static_cast<int>(d), ref, pr.lo.data(), pr.cdf.data(),
+                &pr.log_box, &pr.log_sum);
     return pr;
 }
 
@@ -156,42 +144,23 @@ struct Lattice {
     const double* alpha;
 };
 
-inline void lattice_point(const Lattice& q, std::int64_t i, int m, double* r) {
-    for (int j = 0; j < m; ++j) {
-        const double t = q.shift[j] + static_cast<double>(i) * q.alpha[j];
-        r[j] = t - std::floor(t);
-    }
-}
-
-std::vector<double> lattice_alpha(int m) {
-    double phi = 2.0;  // Newton on x^(m+1) - x - 1 from above converges to its root in (1, 2)
-    for (int it = 0; it < 60; ++it) phi -= (std::pow(phi, m + 1) - phi - 1.0) / ((m + 1) * std::pow(phi, m) - 1.0);
-    std::vector<double> a(static_cast<std::size_t>(m));
-    double g = 1.0;
-    for (int j = 0; j < m; ++j) {
-        g /= phi;
-        a[static_cast<std::size_t>(j)] = g - std::floor(g);
-    }
-    return a;
-}
-
 // Sample i of estimator `est`: 0/1 (box: dominated or not) or 1/c (union: c boxes hold it), in
 // [0, 1]; r and u are scratch of d + 1 and d values.
 inline double sample(const Prepared& pr, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t i,
                      const Lattice& q, double* r, double* u, double* work) {
-    const std::size_t d = pr.d;
-    const int m = static_cast<int>(d) + (est == kEstBox ? 0 : 1);
+    // The sample points of device_sample (hv_approx.hpp); the dominance tests 8 rows at a time.
+    const SetView v{pr.pts.data(), static_cast<std::int64_t>(pr.n), static_cast<int>(pr.d), pr.lo.data(), pr.ref,
+                    pr.cdf.data()};
+    const int m = v.d + (est == kEstBox ? 0 : 1);
     if (q.shift)
-        lattice_point(q, i, m, r);
+        lattice_point(q.shift, q.alpha, i, m, r);
     else
         uniforms(seed, stream, static_cast<std::uint64_t>(i), m, r);
     if (est == kEstBox) {
-        for (std::size_t j = 0; j < d; ++j) u[j] = pr.lo[j] + (pr.ref[j] - pr.lo[j]) * r[j];
+        box_point(v, r, u);
         return dominated(pr, u, work) ? 1.0 : 0.0;
     }
-    const auto k = static_cast<std::size_t>(std::lower_bound(pr.cdf.begin(), pr.cdf.end(), r[0]) - pr.cdf.begin());
-    const double* p = pr.pts.data() + std::min(k, pr.n - 1) * d;
-    for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (pr.ref[j] - p[j]) * r[j + 1];
+    union_point(v, pick_box(v.cdf, v.n, r[0]), r, u);
     // u lies in its own box, so c >= 1 (u may round onto ref; it still counts its box).
     *work += static_cast<double>(pr.n);
     return 1.0 / static_cast<double>(std::max<std::size_t>(1, count_containing(pr, u)));
@@ -332,7 +301,7 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
         std::vector<double> shift(static_cast<std::size_t>(m)), rep(static_cast<std::size_t>(replicates));
         double work = 0.0;
         for (int k = 0; k < replicates; ++k) {
-            uniforms(seed, 0x40000000u | set, static_cast<std::uint64_t>(k), m, shift.data());
+            uniforms(seed, kQmcShift | set, static_cast<std::uint64_t>(k), m, shift.data());
             const Sums s = run(pr, est, seed, 0, per, threads, Lattice{shift.data(), alpha.data()});
             rep[static_cast<std::size_t>(k)] = scale * s.s1 / static_cast<double>(per);
             work += s.work;
@@ -369,32 +338,13 @@ Estimate estimate(const double* points, std::size_t n, std::size_t d, const doub
 void contributions(const double* pts, std::size_t n, std::size_t d, const double* ref, std::int64_t n_samples,
                    std::uint64_t seed, std::uint32_t set, int threads, double* value, double* err) {
     const Prepared view{n, d, {}, block_copy(pts, n, d), (n + kBlock - 1) / kBlock, {}, {}, ref, 0.0, 0.0};
-    const std::uint32_t stream = 0x80000000u | set;
+    const std::uint32_t stream = kContribution | set;
     parallel_for(n, threads, [&](std::size_t i) {
         const double* p = pts + i * d;
-        std::vector<double> hi(ref, ref + d), u(d);
-        for (std::size_t q = 0; q < n; ++q) {
-            if (q == i) continue;
-            const double* r = pts + q * d;
-            std::size_t worse = 0, at = 0;  // coordinates where r > p
-            for (std::size_t j = 0; j < d; ++j)
-                if (r[j] > p[j]) {
-                    ++worse;
-                    at = j;
-                }
-            if (worse == 0) {  // r weakly dominates p: nothing is exclusive
-                hi.assign(p, p + d);
-                break;
-            }
-            if (worse == 1) hi[at] = std::min(hi[at], r[at]);
-        }
-        double logv = 0.0;  // log of the box volume (a product of d sides could underflow)
-        bool empty = false;
-        for (std::size_t j = 0; j < d; ++j) {
-            empty = empty || !(hi[j] > p[j]);
-            if (!empty) logv += std::log(hi[j] - p[j]);
-        }
-        if (empty) {
+        std::vector<double> hi(d), u(d);
+        const double logv = exclusive_box(pts, static_cast<std::int64_t>(n), static_cast<int>(d),
+                                          static_cast<std::int64_t>(i), ref, hi.data());
+        if (std::isinf(logv)) {
             value[i] = 0.0;
             err[i] = 0.0;
             return;
@@ -407,7 +357,7 @@ void contributions(const double* pts, std::size_t n, std::size_t d, const double
             // Sample t of row i is sample i * 2^32 + t of the stream: rows draw disjoint samples.
             uniforms(seed, stream, (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint64_t>(t),
                      static_cast<int>(d), rnd.data());
-            for (std::size_t j = 0; j < d; ++j) u[j] = p[j] + (hi[j] - p[j]) * rnd[j];
+            for (std::size_t j = 0; j < d; ++j) u[j] = mul_add(hi[j] - p[j], rnd[j], p[j]);
             bool dominated_by_other = false;
             for (std::size_t b = 0; b < view.nblk && !dominated_by_other; ++b) {
                 unsigned m = block_mask(view, b, u.data());

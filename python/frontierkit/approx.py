@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _backend
+from . import _backend, _mc_device
 from ._validate import level_quantile, prepare_points, prepare_ref, to_host, to_input_layout
 from .hypervolume import _host_backend
 
@@ -229,6 +229,15 @@ def hv_approx(
     s = _seed(seed)
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
+    if _on_device(prep) and method != "fpras":
+        value, err, used_dev = _mc_device.hv_approx(
+            _mc_device.DeviceKernels(), _device_data(prep), prep.offsets, r, n_samples, s,
+            _SAMPLERS[sampler], reps,
+        )  # fmt: skip
+        if not prep.cupy:  # NumPy input on the forced CUDA backend
+            value, err = value.get(), err.get()
+        used = used_dev.get()
+        return _estimate_result(prep, sets, method, value, err, used, None, n_samples, s, reps)
     data = prep.host
     name = _host_backend(prep, "hv_approx", stacklevel=3)
     if name == "cpp":
@@ -243,27 +252,35 @@ def hv_approx(
         value, err, used, drawn = numpy_mc.hv_approx(
             data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, eps, dlt
         )
-    single = prep.batch is None and sets is None
+    ed = (eps, dlt) if method == "fpras" else None
+    return _estimate_result(prep, sets, method, value, err, used, drawn, n_samples, s, reps, ed)
+
+
+def _on_device(prep: Any) -> bool:
+    """Say whether the CUDA kernels take this call (CUDA backend in use, d <= 64)."""
+    return prep.d <= _mc_device.MAX_D and _backend.backend(prep.cupy) == "cuda"
+
+
+def _device_data(prep: Any) -> Any:
+    import cupy as cp
+
+    return prep.data if prep.cupy else cp.asarray(prep.data)
+
+
+def _estimate_result(prep, sets, method, value, err, used, drawn, n_samples, seed, reps, ed=None):
+    """Build the HVEstimate: scalars for a single set, else arrays (CuPy for CuPy input)."""
     q = reps or None
-    ed = (eps, dlt) if method == "fpras" else (None, None)
-    if single:
+    ed = ed or (None, None)
+    if prep.batch is None and sets is None:
         n_used = int(drawn[0]) if method == "fpras" else int(n_samples)
-        return HVEstimate(
-            float(value[0]),
-            float(err[0]),
-            n_used,
-            method,
-            str(_SAMPLER_NAMES[used[0]]),
-            s,
-            q,
-            *ed,
-        )
+        sampler = str(_SAMPLER_NAMES[int(used[0])])
+        return HVEstimate(float(value[0]), float(err[0]), n_used, method, sampler, seed, q, *ed)
     if prep.cupy:
         import cupy as cp
 
         value, err = cp.asarray(value), cp.asarray(err)
     n_used = drawn if method == "fpras" else int(n_samples)
-    return HVEstimate(value, err, n_used, method, _SAMPLER_NAMES[used], s, q, *ed)
+    return HVEstimate(value, err, n_used, method, _SAMPLER_NAMES[used], seed, q, *ed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -384,6 +401,13 @@ def hvc_approx(
     s = _seed(seed)
     prep = prepare_points(points, maximise=maximise, sets=sets)
     r = prepare_ref(ref, prep, maximise)
+    labels = None if sets is None else np.asarray(to_host(sets))
+    if _on_device(prep):
+        value, err = _mc_device.hvc_approx(
+            _mc_device.DeviceKernels(), _device_data(prep), prep.offsets, r, int(n_samples), s
+        )
+        value, err = to_input_layout(prep, value), to_input_layout(prep, err)
+        return HVCEstimate(value, err, int(n_samples), s, labels)
     data = prep.host
     name = _host_backend(prep, "hvc_approx", stacklevel=3)
     if name == "cpp":
@@ -394,6 +418,5 @@ def hvc_approx(
         from ._fallback import numpy_mc
 
         value, err = numpy_mc.hvc_approx(data, prep.offsets, r, int(n_samples), s)
-    labels = None if sets is None else np.asarray(to_host(sets))
     value, err = to_input_layout(prep, value), to_input_layout(prep, err)
     return HVCEstimate(value, err, int(n_samples), s, labels)

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #ifndef FK_HD
 #if defined(__CUDACC__)
@@ -71,9 +72,210 @@ FK_HD void uniforms(std::uint64_t seed, std::uint32_t stream, std::uint64_t i, i
     }
 }
 
+// --- per-sample functions on a prepared set (the CPU estimators and the CUDA kernels share them)
+
+// a * b + c with two roundings on the device too (nvcc would fuse it into one), so that a sample
+// lands on the same double on the CPU and the GPU.
+FK_HD double mul_add(double a, double b, double c) {
+#if defined(__CUDA_ARCH__)
+    return __dadd_rn(__dmul_rn(a, b), c);
+#else
+    return a * b + c;
+#endif
+}
+
+// log of the volume of the box [p, ref] (every side positive), summed in coordinate order.
+FK_HD double log_box_volume(const double* p, const double* ref, int d) {
+    double s = 0.0;
+    for (int j = 0; j < d; ++j) s += log(ref[j] - p[j]);
+    return s;
+}
+
+// A set of counted rows prepared for sampling: rows sorted by decreasing box volume (row-major,
+// n x d), lo their componentwise minimum, cdf the cumulative box volumes over their sum.
+struct SetView {
+    const double* pts;
+    std::int64_t n;
+    int d;
+    const double* lo;
+    const double* ref;
+    const double* cdf;
+};
+
+// lo, cdf, log vol([lo, ref]) and log of the sum of the box volumes of rows already sorted by
+// decreasing box volume (n >= 1), accumulated in row order.
+FK_HD void prepare_set(const double* pts, std::int64_t n, int d, const double* ref, double* lo, double* cdf,
+                       double* log_box, double* log_sum) {
+    for (int j = 0; j < d; ++j) lo[j] = pts[j];
+    for (std::int64_t k = 1; k < n; ++k)
+        for (int j = 0; j < d; ++j) lo[j] = fmin(lo[j], pts[k * d + j]);
+    const double top = log_box_volume(pts, ref, d);
+    double acc = 0.0;
+    for (std::int64_t k = 0; k < n; ++k) {
+        acc += exp(log_box_volume(pts + k * d, ref, d) - top);
+        cdf[k] = acc;
+    }
+    for (std::int64_t k = 0; k < n; ++k) cdf[k] /= acc;
+    cdf[n - 1] = 1.0;
+    *log_sum = top + log(acc);
+    *log_box = log_box_volume(lo, ref, d);
+}
+
+// The first row <= u in every coordinate, or n.
+FK_HD std::int64_t first_dominating(const SetView& v, const double* u) {
+    for (std::int64_t k = 0; k < v.n; ++k) {
+        const double* q = v.pts + k * v.d;
+        int j = 0;
+        while (j < v.d && q[j] <= u[j]) ++j;
+        if (j == v.d) return k;
+    }
+    return v.n;
+}
+
+// The number of rows <= u in every coordinate (boxes holding u).
+FK_HD std::int64_t count_containing_rows(const SetView& v, const double* u) {
+    std::int64_t c = 0;
+    for (std::int64_t k = 0; k < v.n; ++k) {
+        const double* q = v.pts + k * v.d;
+        int j = 0;
+        while (j < v.d && q[j] <= u[j]) ++j;
+        c += j == v.d;
+    }
+    return c;
+}
+
+// The box of the union sampler for the uniform r: the first k with cdf[k] >= r.
+FK_HD std::int64_t pick_box(const double* cdf, std::int64_t n, double r) {
+    std::int64_t a = 0, b = n;
+    while (a < b) {
+        const std::int64_t m = a + (b - a) / 2;
+        if (cdf[m] < r)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < n ? a : n - 1;
+}
+
+// Point i of a randomly shifted Kronecker lattice: frac(shift + i alpha), m coordinates.
+FK_HD void lattice_point(const double* shift, const double* alpha, std::int64_t i, int m, double* r) {
+    for (int j = 0; j < m; ++j) {
+        const double t = mul_add(static_cast<double>(i), alpha[j], shift[j]);
+        r[j] = t - floor(t);
+    }
+}
+
+// The sample point of the box estimator (u uniform in [lo, ref]) or of the union estimator (u
+// uniform in the box of row k) from the uniforms r.
+FK_HD void box_point(const SetView& v, const double* r, double* u) {
+    for (int j = 0; j < v.d; ++j) u[j] = mul_add(v.ref[j] - v.lo[j], r[j], v.lo[j]);
+}
+FK_HD void union_point(const SetView& v, std::int64_t k, const double* r, double* u) {
+    const double* p = v.pts + k * v.d;
+    for (int j = 0; j < v.d; ++j) u[j] = mul_add(v.ref[j] - p[j], r[j + 1], p[j]);
+}
+
 // Streams: the main run and the pilot runs that choose the estimator never share samples.
 enum Stream : std::uint32_t { kBox = 0, kUnion = 1, kPilotBox = 2, kPilotUnion = 3 };
 enum Estimator : int { kEstBox = 0, kEstUnion = 1, kEstAuto = -1 };
+constexpr std::uint32_t kQmcShift = 0x40000000u;      // | set: the shifts of the QMC replicates
+constexpr std::uint32_t kContribution = 0x80000000u;  // | set: contribution samples
+constexpr int kWorkBlock = 8;  // the box estimator's work is counted in blocks of 8 rows, as the CPU tests them
+
+// Sample i of estimator est (0/1 for box, 1/c for union, in [0, 1]), from stream `stream` or,
+// when shift is not null, from the lattice; r and u are scratch of d + 1 and d values; *work
+// gains the rows examined (as the CPU counts them: whole blocks of kWorkBlock for box).
+FK_HD double device_sample(const SetView& v, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t i,
+                           const double* shift, const double* alpha, double* r, double* u, double* work) {
+    const int m = v.d + (est == kEstBox ? 0 : 1);
+    if (shift)
+        lattice_point(shift, alpha, i, m, r);
+    else
+        uniforms(seed, stream, static_cast<std::uint64_t>(i), m, r);
+    if (est == kEstBox) {
+        box_point(v, r, u);
+        const std::int64_t k = first_dominating(v, u);
+        const std::int64_t blocks = k < v.n ? k / kWorkBlock + 1 : (v.n + kWorkBlock - 1) / kWorkBlock;
+        *work += static_cast<double>(blocks * kWorkBlock);
+        return k < v.n ? 1.0 : 0.0;
+    }
+    union_point(v, pick_box(v.cdf, v.n, r[0]), r, u);
+    *work += static_cast<double>(v.n);
+    const std::int64_t c = count_containing_rows(v, u);
+    return 1.0 / static_cast<double>(c > 1 ? c : 1);
+}
+
+// Row i's exclusive region lies in [p_i, hi]: hi_j the least q_j over the other rows q that are
+// <= p_i in every other coordinate (and ref_j); beyond it q dominates. Returns log vol([p_i, hi]),
+// or -inf when the box is empty (another row weakly dominates p_i, or a side is 0).
+FK_HD double exclusive_box(const double* pts, std::int64_t n, int d, std::int64_t i, const double* ref, double* hi) {
+    const double* p = pts + i * d;
+    for (int j = 0; j < d; ++j) hi[j] = ref[j];
+    for (std::int64_t q = 0; q < n; ++q) {
+        if (q == i) continue;
+        const double* r = pts + q * d;
+        int worse = 0, at = 0;  // coordinates where r > p
+        for (int j = 0; j < d; ++j)
+            if (r[j] > p[j]) {
+                ++worse;
+                at = j;
+            }
+        if (worse == 0) return -INFINITY;  // r weakly dominates p: nothing is exclusive
+        if (worse == 1) hi[at] = fmin(hi[at], r[at]);
+    }
+    double logv = 0.0;  // a product of d sides could underflow
+    for (int j = 0; j < d; ++j) {
+        if (!(hi[j] > p[j])) return -INFINITY;
+        logv += log(hi[j] - p[j]);
+    }
+    return logv;
+}
+
+// Contribution sample t of row i: the point (uniforms from stream kContribution | set, counter
+// i * 2^32 + t) in [p_i, hi], and whether no other row dominates it.
+FK_HD bool exclusive_sample(const double* pts, std::int64_t n, int d, std::int64_t i, const double* hi,
+                            std::uint64_t seed, std::uint32_t set, std::int64_t t, double* r, double* u) {
+    uniforms(seed, kContribution | set, (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint64_t>(t), d, r);
+    const double* p = pts + i * d;
+    for (int j = 0; j < d; ++j) u[j] = mul_add(hi[j] - p[j], r[j], p[j]);
+    for (std::int64_t q = 0; q < n; ++q) {
+        if (q == i) continue;
+        const double* w = pts + q * d;
+        int j = 0;
+        while (j < d && w[j] <= u[j]) ++j;
+        if (j == d) return false;
+    }
+    return true;
+}
+
+// --- the GPU decomposition (cuda/hv_mc.cu; replayed on the host by the tests) -----------------
+
+// The sums (z, z^2, rows examined) of samples first, first + stride, ... < count of one thread.
+// stream: main (set << 2 | est) or pilot (set << 2 | 2 + est); shift: the lattice shift of a QMC
+// replicate or null.
+FK_HD void thread_sums(const SetView& v, int est, std::uint64_t seed, std::uint32_t stream, std::int64_t count,
+                       std::int64_t first, std::int64_t stride, const double* shift, const double* alpha, double* r,
+                       double* u, double* out) {
+    double s1 = 0.0, s2 = 0.0, w = 0.0;
+    for (std::int64_t i = first; i < count; i += stride) {
+        const double z = device_sample(v, est, seed, stream, i, shift, alpha, r, u, &w);
+        s1 += z;
+        s2 += z * z;
+    }
+    out[0] = s1;
+    out[1] = s2;
+    out[2] = w;
+}
+
+// The contribution samples first, first + stride, ... < n_samples of row i (of a set of n rows
+// at pts) that no other row dominates.
+FK_HD std::int64_t thread_misses(const double* pts, std::int64_t n, int d, std::int64_t i, const double* hi,
+                                 std::uint64_t seed, std::uint32_t set, std::int64_t n_samples, std::int64_t first,
+                                 std::int64_t stride, double* r, double* u) {
+    std::int64_t miss = 0;
+    for (std::int64_t t = first; t < n_samples; t += stride) miss += exclusive_sample(pts, n, d, i, hi, seed, set, t, r, u);
+    return miss;
+}
 
 struct Estimate {
     double value, stderr_;
@@ -94,6 +296,20 @@ struct Options {
     double epsilon = 0.0, delta = 0.0;
     int threads = 0;
 };
+
+// Roberts' R_m lattice increments: phi^-(j+1) mod 1, phi the root of x^(m+1) = x + 1 (the
+// generalised golden ratio; Newton from above converges to it in (1, 2)). Host code.
+inline std::vector<double> lattice_alpha(int m) {
+    double phi = 2.0;
+    for (int it = 0; it < 60; ++it) phi -= (std::pow(phi, m + 1) - phi - 1.0) / ((m + 1) * std::pow(phi, m) - 1.0);
+    std::vector<double> a(static_cast<std::size_t>(m));
+    double g = 1.0;
+    for (int j = 0; j < m; ++j) {
+        g /= phi;
+        a[static_cast<std::size_t>(j)] = g - std::floor(g);
+    }
+    return a;
+}
 
 // Every set of a batch (offsets into the rows, nsets + 1 of them; n x d row-major, minimisation,
 // no NaN; only rows strictly dominating ref count, and a counted row or ref with an infinite
