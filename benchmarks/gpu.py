@@ -126,6 +126,17 @@ def _hv(x: Any) -> Any:
     return fk.hypervolume(x, np.full(x.shape[-1], 1.1))
 
 
+def _hv_mc(n_samples: int, **kw: Any) -> Callable[[Any], Any]:
+    def run(x: Any) -> Any:
+        return fk.hv_approx(x, 1.1, n_samples=n_samples, seed=SEED, **kw).value
+
+    return run
+
+
+def _hvc_mc(x: Any) -> Any:
+    return fk.hvc_approx(x, 1.1, n_samples=4096, seed=SEED).value
+
+
 CASES: list[Case] = [
     # Targets: an H100 should rank these within the given time.
     Case("pareto_rank uniform n=5e4 d=10", lambda: uniform((50_000, 10)), _rank, _rank, 20.0),
@@ -171,6 +182,19 @@ CASES: list[Case] = [
          rtol=1e-9),
     Case("fit saturating_power 1e5 x 20", lambda: saturating_curves(100_000), _fit_sat, _fit_sat, rtol=1e-9),
     Case("fit chinchilla huber 4000 x 240", lambda: chinchilla_runs(4000), _fit_chin, _fit_chin, rtol=1e-9),
+    # Monte Carlo hypervolume: the CPU's samples (Philox streams), many blocks per set. The box
+    # sampler's counts are the CPU's exactly; the union sampler's sums agree to rounding.
+    # Targets: 2^24 samples of a 10-objective set of 1e4 points in 100 ms.
+    Case("hv_approx sphere n=1e4 d=10 2^24 box", lambda: sphere(10_000, 10),
+         _hv_mc(2**24, sampler="box"), _hv_mc(2**24, sampler="box"), 100.0, rtol=1e-12),
+    Case("hv_approx sphere n=1e4 d=10 2^18 union", lambda: sphere(10_000, 10),
+         _hv_mc(2**18, sampler="union"), _hv_mc(2**18, sampler="union"), rtol=1e-12),
+    Case("hv_approx batch 1000x100 d=8 2^14", lambda: sphere_batch((1000, 100, 8)),
+         _hv_mc(2**14), _hv_mc(2**14), rtol=1e-12),
+    Case("hv_approx qmc batch 1000x100 d=8 2^14", lambda: sphere_batch((1000, 100, 8)),
+         _hv_mc(2**14, method="qmc"), _hv_mc(2**14, method="qmc"), rtol=1e-12),
+    Case("hvc_approx batch 100x100 d=5 4096", lambda: sphere_batch((100, 100, 5)), _hvc_mc, _hvc_mc,
+         rtol=1e-12),
 ]
 
 
