@@ -7,6 +7,7 @@ import pytest
 
 pytest.importorskip("numba")
 
+import frontierkit as fk  # noqa: E402
 from frontierkit._backend import core_module  # noqa: E402
 from frontierkit._fallback import numba_mc, numpy_mc  # noqa: E402
 
@@ -165,3 +166,19 @@ def test_errors_as_numpy_fallback():
         if CORE is not None:
             with pytest.raises(ValueError, match=msg):
                 CORE.hv_approx(pts, off, ref, 100, 0, *args, 0)
+
+
+@pytest.mark.parametrize("method", ["mc", "qmc", "fpras"])
+def test_public_api_on_the_numba_backend(method, monkeypatch):
+    rng = np.random.default_rng(21)
+    pts = rng.random((80, 5))
+    labels = rng.integers(0, 3, size=80)
+    want = fk.hv_approx(pts, 1.05, n_samples=4000, seed=6, method=method, sets=labels)
+    wantc = fk.hvc_approx(pts, 1.05, n_samples=1000, seed=6, sets=labels)
+    monkeypatch.setenv("FRONTIERKIT_BACKEND", "numba")
+    got = fk.hv_approx(pts, 1.05, n_samples=4000, seed=6, method=method, sets=labels)
+    gotc = fk.hvc_approx(pts, 1.05, n_samples=1000, seed=6, sets=labels)
+    np.testing.assert_array_equal(got.sampler, want.sampler)
+    np.testing.assert_allclose(got.value, want.value, rtol=1e-12)
+    np.testing.assert_array_equal(got.n_samples, want.n_samples)
+    np.testing.assert_allclose(gotc.value, wantc.value, rtol=1e-12)

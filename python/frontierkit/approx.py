@@ -247,13 +247,23 @@ def hv_approx(
             data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, eps, dlt, 0
         )
     else:
-        from ._fallback import numpy_mc
-
-        value, err, used, drawn = numpy_mc.hv_approx(
+        fallback = _fallback_module(name)
+        value, err, used, drawn = fallback.hv_approx(
             data, prep.offsets, r, int(n_samples), s, _SAMPLERS[sampler], reps, eps, dlt
         )
     ed = (eps, dlt) if method == "fpras" else None
     return _estimate_result(prep, sets, method, value, err, used, drawn, n_samples, s, reps, ed)
+
+
+def _fallback_module(name: str) -> Any:
+    """Return the numba or the NumPy implementation (the same samples as the C++ core)."""
+    if name == "numba":
+        from ._fallback import numba_mc
+
+        return numba_mc
+    from ._fallback import numpy_mc
+
+    return numpy_mc
 
 
 def _on_device(prep: Any) -> bool:
@@ -415,8 +425,6 @@ def hvc_approx(
         assert core is not None
         value, err = core.hvc_approx(data, prep.offsets, r, int(n_samples), s, 0)
     else:
-        from ._fallback import numpy_mc
-
-        value, err = numpy_mc.hvc_approx(data, prep.offsets, r, int(n_samples), s)
+        value, err = _fallback_module(name).hvc_approx(data, prep.offsets, r, int(n_samples), s)
     value, err = to_input_layout(prep, value), to_input_layout(prep, err)
     return HVCEstimate(value, err, int(n_samples), s, labels)

@@ -10,7 +10,10 @@ Same samples, samplers, chunks, pilot and stopping rule as the C++ core and
   box volume (stable order) and the scan left at the first dominating point; the points
   examined are counted by blocks of 8 as in C++ (they steer the automatic choice of sampler);
 - union sampler (Karp-Luby, Bringmann-Friedrich): a box drawn by its volume (lower bound in the
-  cumulative volumes), ``u`` uniform in it, ``1 / c(u)`` with ``c`` the boxes holding ``u``;
+  cumulative volumes), ``u`` uniform in it, ``1 / c(u)`` with ``c`` the boxes holding ``u``
+  (counted over the rows sorted by their first coordinate, up to the first row beyond ``u_0``);
+- both test 8 rows at a time (blocks stored coordinate-major, padded with +inf rows), leaving a
+  block at the first coordinate where none of its rows can still be ``<= u``;
 - samples are summed in order within chunks of 2,048, and the chunk sums added in order, as the
   C++ core does on any number of threads: the estimates equal the core's to the last bit (the
   logarithms and exponentials go through the same C library).
@@ -115,7 +118,9 @@ def _cumulative(logv):
 def _draw(pts, blk, lo, ref, cdf, est, k0, k1, stream, count, target, shift, alpha):
     """Draw samples 0, 1, ... of an estimator: (sum, sum of squares, rows examined, samples).
 
-    ``est`` 0 (box: 0/1) or 1 (union: 1/c); ``pts`` by decreasing box volume. Without a
+    ``est`` 0 (box: 0/1) or 1 (union: 1/c); ``pts`` by decreasing box volume, ``blk`` the
+    same rows in blocks of 8 (coordinate-major, +inf padded), for the union sampler sorted by
+    the first coordinate. Without a
     ``target`` (0) ``count`` samples, else samples until the running sum reaches ``target``
     (the chunk sums added in order, as the C++ core's rerun of the crossing chunk finds it).
     A non-empty ``shift`` draws lattice points ``frac(shift + i alpha)`` instead of Philox.
@@ -170,6 +175,8 @@ def _draw(pts, blk, lo, ref, cdf, est, k0, k1, stream, count, target, shift, alp
             # the coordinates so far; a block is left once no row can still be.
             c = 0
             for blo in range(0, nblk * d * 8, d * 8):
+                if est == 1 and blk[blo] > u[0]:
+                    break  # the union's blocks come by increasing first coordinate
                 mask = 255
                 o = blo
                 for j in range(d):
@@ -340,10 +347,14 @@ def _estimate(pts, ref, n_samples, k0, k1, estimator, set_index, replicates, eps
     pts = np.ascontiguousarray(pts[order])
     cdf, acc = _cumulative(np.ascontiguousarray(logv[order]))
     lo = pts.min(axis=0)
-    # The rows in blocks of 8, coordinate-major within a block, padded with +inf rows.
-    pad = np.full((-(-n // 8) * 8, d), np.inf)
-    pad[:n] = pts
-    blk = np.ascontiguousarray(pad.reshape(-1, 8, d).transpose(0, 2, 1)).ravel()
+    # The rows in blocks of 8, coordinate-major within a block, padded with +inf rows: by
+    # decreasing volume for the box sampler (its first dominating row sets the work), by
+    # increasing first coordinate for the union sampler's count (it can stop at a row > u_0).
+    blocks = []
+    for rows in (pts, pts[np.argsort(pts[:, 0], kind="stable")]):
+        pad = np.full((-(-n // 8) * 8, d), np.inf)
+        pad[:n] = rows
+        blocks.append(np.ascontiguousarray(pad.reshape(-1, 8, d).transpose(0, 2, 1)).ravel())
     log_sum = float(logv[order[0]]) + math.log(acc)
     log_box = 0.0
     for j in range(d):
@@ -354,7 +365,7 @@ def _estimate(pts, ref, n_samples, k0, k1, estimator, set_index, replicates, eps
     target = _stopping_target(eps, delta) if fpras else 0.0
 
     def run(e, stream, count, shift=_NO_LATTICE, alpha=_NO_LATTICE, until=0.0):
-        return _draw(pts, blk, lo, ref, cdf, e, k0, k1, stream, count, until, shift, alpha)
+        return _draw(pts, blocks[e], lo, ref, cdf, e, k0, k1, stream, count, until, shift, alpha)
 
     if est == -1 or fpras:
         m = _pilot_size(n) if fpras else min(_pilot_size(n), n_samples)

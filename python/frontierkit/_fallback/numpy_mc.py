@@ -124,19 +124,20 @@ def stopping_target(eps: float, delta: float) -> float:
 
 
 def _run_until(st: _Set, est: int, seed: int, stream: int, target: float):
-    """Sample until the running sum (chunk sums added in order) reaches target: (s1, s2, N)."""
+    """Sample until the running sum (chunk sums added in order) reaches target: (s1, s2, N).
+
+    Within a chunk the sums are sequential (``cumsum``), as the C++ core adds them, so the chunk
+    test and the search inside the crossing chunk agree.
+    """
     s1 = s2 = 0.0
     a = 0
     while True:
-        c1, c2, _w = st.chunk(est, seed, stream, a, a + _CHUNK)
-        if s1 + c1 >= target:
-            t1 = t2 = 0.0
-            for i, z in enumerate(st.values(est, seed, stream, a, a + _CHUNK)[0]):
-                t1 += z
-                t2 += z * z
-                if s1 + t1 >= target:
-                    return s1 + t1, s2 + t2, a + i + 1
-        s1, s2 = s1 + c1, s2 + c2
+        z = st.values(est, seed, stream, a, a + _CHUNK)[0]
+        c1, c2 = np.cumsum(z), np.cumsum(z * z)
+        if s1 + c1[-1] >= target:
+            i = int(np.argmax(s1 + c1 >= target))
+            return s1 + c1[i], s2 + c2[i], a + i + 1
+        s1, s2 = s1 + c1[-1], s2 + c2[-1]
         a += _CHUNK
 
 
@@ -219,6 +220,12 @@ def hv_approx(points, offsets, ref, n_samples, seed, estimator, replicates=0, ep
         raise ValueError("n_samples must be at least 2")
     if replicates < 0 or replicates == 1 or (replicates > 0 and n_samples // replicates < 1):
         raise ValueError("replicates must be 0 (Monte Carlo) or 2 to n_samples")
+    if estimator not in (-1, 0, 1):
+        raise ValueError("unknown estimator")
+    if eps != 0.0 and not (0.0 < eps < 1.0 and 0.0 < delta < 1.0):
+        raise ValueError("epsilon and delta must lie in (0, 1)")
+    if eps > 0.0 and replicates > 0:
+        raise ValueError("fpras takes no replicates")
     nsets = len(offsets) - 1
     value, err, used = np.empty(nsets), np.empty(nsets), np.empty(nsets, dtype=np.int32)
     drawn = np.empty(nsets, dtype=np.int64)
@@ -255,7 +262,7 @@ def _contributions(pts, ref, n_samples, seed, set_index):
         if not (hi > p).all():
             continue
         logv = float(np.log(hi - p).sum())
-        u = p + (hi - p) * philox_uniforms(seed, stream, i << 32, n_samples, d)
+        u = p + (hi - p) * philox_uniforms(seed, stream, (i << 32) | 0, n_samples, d)
         miss = 0
         for a in range(0, n_samples, _CHUNK):
             dom = (others[None, :, :] <= u[a : a + _CHUNK, None, :]).all(axis=2).any(axis=1)
