@@ -6,7 +6,7 @@ NumPy and CuPy arrays, backed by a C++ core, optional CUDA kernels and numba / N
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, plot
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
 from .fit import BootstrapResult, ChinchillaFit, FitResult, bootstrap, fit_chinchilla, fit_curves

@@ -156,6 +156,37 @@ class FitResult:
         f = np.where(ok.astype(bool), f, np.nan)
         return f[0] if single else f
 
+    def predict_ci(self, x: Any, level: float = 0.95) -> np.ndarray:
+        """Delta-method interval of the fitted curves at ``x``: shape (K, M, 2), or (M, 2).
+
+        ``predict(x) -+ z * sqrt(g^T cov g)``, g the gradient of the prediction in the
+        parameters (central differences); NaN where ``cov`` is undefined (l1 loss, singular).
+        It is the uncertainty of the curve, not of a new observation.
+        """
+        val, var = _delta(self, lambda p: dataclasses.replace(self, params=p).predict(x), False)
+        return _interval(val, var, level_quantile(level), False)
+
+    def take(self, index: int) -> FitResult:
+        """Problem ``index`` of a batched result, as a result of one problem."""
+        params = _host(self.params)
+        if params.ndim != 2:
+            raise ValueError("take() needs a batched result (params of shape (K, P))")
+        k = params.shape[0]
+        if not -k <= index < k:
+            raise IndexError(f"'index' must be in [-{k}, {k}), but it is {index}")
+        parts = {
+            f.name: getattr(self, f.name)[index]
+            for f in dataclasses.fields(self)
+            if f.name not in ("model", "param_names", "settings")
+        }
+        return dataclasses.replace(self, **parts)
+
+    def plot(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
+        """Draw the fit on log-log axes: see :func:`frontierkit.plot.fit` (``x``, ``y``: data)."""
+        from .plot import fit as _plot_fit
+
+        return _plot_fit(self, x, y, **kwargs)
+
     def inverse(self, y_target: Any, *, given: Any = None) -> np.ndarray:
         """The input at which each fitted curve reaches ``y_target`` (e.g. tokens to a loss).
 
@@ -1213,6 +1244,7 @@ def bootstrap(
     clusters: Any = None,
     refit: Literal["warm", "full"] = "warm",
     seed: Any = 0,
+    progress: Any = None,
     **fit_options: Any,
 ) -> BootstrapResult:
     """Fit, then refit on ``n_resamples`` bootstrap resamples of the points, in one batch.
@@ -1236,6 +1268,9 @@ def bootstrap(
         variable-projection candidates as well, about 10x slower.
     seed
         Seed of NumPy's default generator; the same seed gives the same resamples.
+    progress : callable, optional
+        ``progress(done, total)`` is called as the refits complete (they then run in about 20
+        batches instead of one; each refit is independent, so the results are the same).
 
     Returns
     -------
@@ -1313,11 +1348,34 @@ def bootstrap(
     extra = np.repeat(np.atleast_2d(full.params), n_resamples, axis=0)
     if refit == "warm":
         kw["n_starts"] = 0
-    samples = _fit(
-        model, x_rep, y_rep, counts.reshape(k * n_resamples, m), None, seed=seed, extra=extra, **kw
-    )
+    w_rep = counts.reshape(k * n_resamples, m)
+    total = k * n_resamples
+    if progress is None:
+        samples = _fit(model, x_rep, y_rep, w_rep, None, seed=seed, extra=extra, **kw)
+    else:
+        step = max(64, -(-total // 20))
+        parts = []
+        for a in range(0, total, step):
+            b = min(total, a + step)
+            xa = x_rep[a:b] if per_problem_x else x_rep
+            parts.append(
+                _fit(model, xa, y_rep[a:b], w_rep[a:b], None, seed=seed, extra=extra[a:b], **kw)
+            )
+            progress(b, total)
+        samples = _concat_results(parts)
     shaped = _reshape_samples(samples, k, n_resamples, single)
     return BootstrapResult(fit=full, samples=shaped, resample=resample, seed=seed)
+
+
+def _concat_results(parts: list[FitResult]) -> FitResult:
+    """One FitResult of the problems of several batched ones, in order."""
+    arrays = {
+        f.name: np.concatenate([getattr(p, f.name) for p in parts])
+        for f in dataclasses.fields(FitResult)
+        if f.name not in ("model", "param_names", "settings")
+    }
+    settings = {**parts[0].settings, "K": int(arrays["cost"].shape[0])}
+    return dataclasses.replace(parts[0], settings=settings, **arrays)
 
 
 def _reshape_samples(s: FitResult, k: int, b: int, single: bool) -> FitResult:
