@@ -134,8 +134,9 @@ def _runs_csv(path, families=(("a", 9, 1), ("b", 7, 2), ("c", 8, 3)), noise=0.00
     for name, per_budget, seed in families:
         r = scaling_law_runs(5, per_budget, noise=noise, seed=seed)
         runs[name] = r
-        rows += [[name, repr(float(n)), repr(float(d)), repr(float(v))] for n, d, v in
-                 zip(r.N, r.D, r.L)]
+        rows += [
+            [name, repr(float(n)), repr(float(d)), repr(float(v))] for n, d, v in zip(r.N, r.D, r.L)
+        ]
     _write_csv(path, ["family", "N", "D", "loss"], rows)
     return runs
 
@@ -183,8 +184,10 @@ def test_fit_group_equals_separate_fits(tmp_path, model):
     x = "N,D" if model == "chinchilla" else "N"
     common = ["--model", model, "--x", x, "--y", "loss"]
     out = tmp_path / "groups.csv"
-    assert main(["fit", str(tmp_path / "runs.csv"), *common, "--group", "family",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["fit", str(tmp_path / "runs.csv"), *common, "--group", "family", "--out", str(out)])
+        == 0
+    )
     with out.open() as fh:
         rows = list(csv.DictReader(fh))
     assert [r["family"] for r in rows] == ["a", "b", "c"]
@@ -208,12 +211,49 @@ def test_fit_group_equals_separate_fits(tmp_path, model):
 def test_fit_json_bootstrap_and_compute_optimal(tmp_path, capsys):
     runs = _runs_csv(tmp_path / "runs.csv", families=(("a", 9, 5),))["a"]
     out = tmp_path / "fit.json"
-    assert main(["fit", str(tmp_path / "runs.csv"), "--model", "chinchilla", "--x", "N,D",
-                 "--y", "loss", "--bootstrap", "200", "--level", "0.9", "--seed", "3",
-                 "--compute-optimal", "1e21,1e23", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "runs.csv"),
+                "--model",
+                "chinchilla",
+                "--x",
+                "N,D",
+                "--y",
+                "loss",
+                "--bootstrap",
+                "200",
+                "--level",
+                "0.9",
+                "--seed",
+                "3",
+                "--compute-optimal",
+                "1e21,1e23",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rec = _read_json(out)
-    for key in ("model", "form", "x", "y", "group", "param_names", "loss", "f_scale", "space",
-                "bootstrap", "level", "seed", "compute_optimal", "seconds", "fits"):
+    for key in (
+        "model",
+        "form",
+        "x",
+        "y",
+        "group",
+        "param_names",
+        "loss",
+        "f_scale",
+        "space",
+        "bootstrap",
+        "level",
+        "seed",
+        "compute_optimal",
+        "seconds",
+        "fits",
+    ):
         assert key in rec, key
     assert rec["bootstrap"] == 200 and rec["level"] == 0.9 and rec["x"] == ["N", "D"]
     (fit,) = rec["fits"]
@@ -231,9 +271,31 @@ def test_fit_json_bootstrap_and_compute_optimal(tmp_path, capsys):
         assert 6 * opt["N_opt"] * opt["D_opt"] == pytest.approx(opt["C"], rel=1e-9)
     # The same run twice gives the same intervals (seeded).
     again = tmp_path / "again.json"
-    assert main(["fit", str(tmp_path / "runs.csv"), "--model", "chinchilla", "--x", "N,D",
-                 "--y", "loss", "--bootstrap", "200", "--level", "0.9", "--seed", "3",
-                 "--compute-optimal", "1e21,1e23", "--out", str(again)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "runs.csv"),
+                "--model",
+                "chinchilla",
+                "--x",
+                "N,D",
+                "--y",
+                "loss",
+                "--bootstrap",
+                "200",
+                "--level",
+                "0.9",
+                "--seed",
+                "3",
+                "--compute-optimal",
+                "1e21,1e23",
+                "--out",
+                str(again),
+            ]
+        )
+        == 0
+    )
     assert _read_json(again)["fits"] == rec["fits"]
 
 
@@ -243,8 +305,26 @@ def test_fit_table_bootstrap_report_and_npy(tmp_path, capsys):
     r = scaling_law_runs(4, 8, noise=0.002, seed=7)
     path = tmp_path / "runs.npy"
     np.save(path, np.stack([r.N, r.D, r.L], axis=1))
-    assert main(["fit", str(path), "--model", "chinchilla", "--x", "0,1", "--y", "2",
-                 "--bootstrap", "100", "--compute-optimal", "1e23", "--report"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(path),
+                "--model",
+                "chinchilla",
+                "--x",
+                "0,1",
+                "--y",
+                "2",
+                "--bootstrap",
+                "100",
+                "--compute-optimal",
+                "1e23",
+                "--report",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "95% interval" in out and "N_opt(C=1e+23)" in out and "D_opt(C=1e+23)" in out
     assert "model      chinchilla" in out and "loss       huber" in out  # FitResult.report()
@@ -257,13 +337,34 @@ def test_fit_other_model_bootstrap_csv(tmp_path):
     y = 2.0 * x**-0.4 + 0.5 + 0.005 * np.random.default_rng(0).standard_normal(20)
     _write_csv(tmp_path / "c.csv", ["step", "loss"], np.stack([x, y], axis=1).tolist())
     out = tmp_path / "c_fit.csv"
-    assert main(["fit", str(tmp_path / "c.csv"), "--model", "saturating_power", "--x", "step",
-                 "--y", "loss", "--bootstrap", "100", "--loss", "soft_l1", "--f-scale", "0.01",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "c.csv"),
+                "--model",
+                "saturating_power",
+                "--x",
+                "step",
+                "--y",
+                "loss",
+                "--bootstrap",
+                "100",
+                "--loss",
+                "soft_l1",
+                "--f-scale",
+                "0.01",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     with out.open() as fh:
         (row,) = list(csv.DictReader(fh))
-    ref = fk.bootstrap("saturating_power", x, y, n_resamples=100, seed=0, loss="soft_l1",
-                       f_scale=0.01)
+    ref = fk.bootstrap(
+        "saturating_power", x, y, n_resamples=100, seed=0, loss="soft_l1", f_scale=0.01
+    )
     for j, name in enumerate(["a", "b", "c"]):
         assert float(row[name]) == pytest.approx(ref.fit.params[j], rel=1e-12)
         lo, hi = ref.ci(0.95)[j]
@@ -285,10 +386,16 @@ def test_fit_other_model_bootstrap_csv(tmp_path):
         ("N,D,loss\n1e8,1e9,3\n2e8,1e9,0\n", [], "--space log needs positive values"),
         ("N,D,loss\n1e8,nan,3\n", [], "--x columns must be finite"),
         ("N,D,loss\n1e8,1e9,nan\n", [], "column 'loss' has no values to fit"),
-        ("N,D,loss\n1e8,1e9,3\n", ["--model", "power", "--x", "N", "--compute-optimal", "1e23"],
-         "--compute-optimal needs --model chinchilla"),
-        ("N,D,loss\n1e8,1e9,3\n", ["--model", "log_quadratic", "--x", "N,D,N,D"],
-         "cannot take 4 --x columns"),
+        (
+            "N,D,loss\n1e8,1e9,3\n",
+            ["--model", "power", "--x", "N", "--compute-optimal", "1e23"],
+            "--compute-optimal needs --model chinchilla",
+        ),
+        (
+            "N,D,loss\n1e8,1e9,3\n",
+            ["--model", "log_quadratic", "--x", "N,D,N,D"],
+            "cannot take 4 --x columns",
+        ),
         ("N,D,loss\n1e8,1e9,3\n", ["--loss", "l3"], "--loss must be one of"),
         ("N,D,loss\n1e8,1e9,3\n", ["--out", "fit.txt"], "--out must name a .csv or .json"),
         ("N,D,loss\n1e8,1e9,3\n", ["--level", "0.9"], "add --bootstrap"),
@@ -315,3 +422,87 @@ def test_fit_help_has_examples(capsys):
         main(["fit", "--help"])
     out = capsys.readouterr().out
     assert "Examples" in out and "--compute-optimal" in out and "chinchilla" in out
+
+
+# --- hv-approx, JSON output, plots, progress ---------------------------------------------------
+
+
+def test_hv_approx_plain_json_and_fpras(tmp_path, capsys):
+    import frontierkit as fk
+
+    pts = fk.datasets.sphere_front(500, 5, seed=2)
+    path = tmp_path / "f.npy"
+    np.save(path, pts)
+    exact = fk.hypervolume(pts, 1.1)
+    assert main(["hv-approx", str(path), "--ref", "1.1", "--samples", "20000", "--seed", "4"]) == 0
+    out = capsys.readouterr().out
+    want = fk.hv_approx(pts, 1.1, n_samples=20000, seed=4)
+    assert out.startswith(repr(want.value)) and "95% confidence interval" in out
+    assert main(["hv-approx", str(path), "--ref", "1.1", "--method", "fpras", "--epsilon",
+                 "0.02", "--json"]) == 0  # fmt: skip
+    rec = __import__("json").loads(capsys.readouterr().out)
+    assert rec["method"] == "fpras" and rec["epsilon"] == 0.02 and rec["delta"] == 0.05
+    assert rec["interval"][0] <= exact <= rec["interval"][1]
+    assert rec["estimate"] == pytest.approx(exact, rel=0.02)
+    assert main(["hv-approx", str(path), "--ref", "1.1", "--epsilon", "0.1"]) == 2
+    assert "apply to --method fpras only" in capsys.readouterr().err
+    assert main(["hv-approx", str(path), "--ref", "1.1", "--samples", "1"]) == 2
+    assert "'n_samples' must be at least 2" in capsys.readouterr().err
+
+
+def test_front_and_hvc_json_out(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    data = rng.random((30, 2))
+    path = tmp_path / "p.npy"
+    np.save(path, data)
+    out = tmp_path / "ranks.json"
+    assert main(["front", str(path), "--out", str(out)]) == 0
+    rec = _read_json(out)
+    assert rec["columns"] == ["0", "1"]
+    np.testing.assert_array_equal([r["rank"] for r in rec["rows"]], pareto_ranks(data))
+    assert [r["0"] for r in rec["rows"]] == data[:, 0].tolist()
+    out = tmp_path / "hvc.json"
+    assert main(["hvc", str(path), "--ref", "1.1", "--out", str(out)]) == 0
+    import frontierkit as fk
+
+    got = [r["contribution"] for r in _read_json(out)["rows"]]
+    np.testing.assert_allclose(got, fk.hv_contributions(data, 1.1), rtol=1e-15)
+
+
+def test_plots_render(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(4)
+    path = tmp_path / "p.npy"
+    np.save(path, rng.random((60, 3)))
+    for argv in (
+        ["front", str(path), "--out", str(tmp_path / "r.csv")],
+        ["hv", str(path), "--ref", "1.1"],
+        ["hvc", str(path), "--ref", "1.1", "--out", str(tmp_path / "c.csv")],
+        ["hv-approx", str(path), "--ref", "1.1"],
+    ):
+        png = tmp_path / f"{argv[0]}.png"
+        assert main([*argv, "--plot", str(png)]) == 0
+        assert png.read_bytes()[:4] == b"\x89PNG"
+    np.save(tmp_path / "q.npy", rng.random((10, 4)))
+    assert main(["front", str(tmp_path / "q.npy"), "--plot", str(tmp_path / "q.png")]) == 2
+    assert "--plot draws 2 or 3 objectives" in capsys.readouterr().err
+    assert main(["demo", "--n", "500", "--plot", str(tmp_path / "demo.png")]) == 0
+    assert (tmp_path / "demo.png").read_bytes()[:4] == b"\x89PNG"
+    _runs_csv(tmp_path / "runs.csv", families=(("a", 9, 5), ("b", 9, 5)))
+    png = tmp_path / "fit.png"
+    assert main(["fit", str(tmp_path / "runs.csv"), "--model", "chinchilla", "--x", "N,D",
+                 "--y", "loss", "--group", "family", "--plot", str(png)]) == 0  # fmt: skip
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fit_progress_bar(tmp_path, capsys):
+    _runs_csv(tmp_path / "runs.csv", families=(("a", 9, 5),))
+    argv = ["fit", str(tmp_path / "runs.csv"), "--model", "chinchilla", "--x", "N,D", "--y",
+            "loss", "--bootstrap", "300", "--out", str(tmp_path / "f.json")]  # fmt: skip
+    assert main([*argv, "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "bootstrap of chinchilla [" in err and "300/300" in err
+    with_bar = _read_json(tmp_path / "f.json")["fits"]
+    assert main(argv) == 0  # not a terminal: no bar, the same fits
+    assert "bootstrap of" not in capsys.readouterr().err
+    assert _read_json(tmp_path / "f.json")["fits"] == with_bar

@@ -1,4 +1,4 @@
-"""The ``frontierkit`` command line: ``demo``, ``front``, ``hv``, ``hvc`` and ``fit``."""
+"""The ``frontierkit`` command line: demo, front, hv, hvc, hv-approx and fit."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from . import __version__, backend
 from . import fit as _fit
+from .approx import hv_approx
 from .datasets import scaling_law_runs, sphere_front, uniform_points
 from .hypervolume import hv_contributions, hypervolume
 from .pareto import is_nondominated, pareto_rank
@@ -28,7 +29,7 @@ class CliError(Exception):
 
 
 def _read_points(path: str, columns: str | None) -> tuple[np.ndarray, list[str]]:
-    """The numeric columns ``columns`` (comma-separated names or indices; all when None)."""
+    """Read the numeric columns ``columns`` (comma-separated names or indices; all when None)."""
     table = _read_table(path)
     pairs = [table.numbers(spec) for spec in (columns.split(",") if columns else table.names)]
     return np.column_stack([col for _, col in pairs]), [name for name, _ in pairs]
@@ -63,6 +64,7 @@ def _cmd_front(args: argparse.Namespace) -> int:
         sizes = np.bincount(ranks) if len(ranks) else np.zeros(0, int)
         head = f"{len(ranks)} points, {len(sizes)} fronts (front 0: {sizes[:1].sum()} points)"
         print(f"{head} -> {args.out}")
+    _plot_points(args.plot, data, names, flags)
     return 0
 
 
@@ -84,10 +86,19 @@ def _parse_ref(spec: str, d: int) -> np.ndarray:
 def _write_points(
     path: str | None, names: list[str], data: np.ndarray, column: str, values: list[str]
 ) -> bool:
-    """Write the points with one more column as CSV to ``path``.
+    """Write the points with one more column to ``path``: CSV, or JSON for a ``.json`` name.
 
-    None or '-' is standard output; returns True when it went to a file.
+    None or '-' is standard output (CSV); returns True when it went to a file.
     """
+    if path not in (None, "-") and Path(path).suffix.lower() == ".json":
+        records = [
+            {**{n: float(x) for n, x in zip(names, row)}, column: json.loads(v)}
+            for row, v in zip(data, values)
+        ]
+        with open(path, "w") as fh:
+            json.dump({"columns": names, "rows": records}, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+        return True
     out = sys.stdout if path in (None, "-") else open(path, "w", newline="")
     try:
         writer = csv.writer(out)
@@ -98,6 +109,64 @@ def _write_points(
         if out is not sys.stdout:
             out.close()
     return out is not sys.stdout
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (files only), or a one-line error."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise CliError("--plot needs matplotlib: pip install 'frontierkit[plot]'") from exc
+    return plt
+
+
+def _save_plot(ax: Any, path: str) -> None:
+    plt = _pyplot()
+    try:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    except ValueError as exc:  # an unknown image format
+        raise CliError(f"--plot: {exc}") from exc
+    finally:
+        plt.close(ax.figure)
+    print(f"plot -> {path}", file=sys.stderr)
+
+
+def _plot_points(path: str | None, data: np.ndarray, names: list[str], flags: list[bool]) -> None:
+    """--plot of the points' fronts (2 or 3 objectives)."""
+    if path is None:
+        return
+    if data.shape[1] not in (2, 3):
+        raise CliError(f"--plot draws 2 or 3 objectives, but there are {data.shape[1]}")
+    _pyplot()
+    from .plot import front as plot_front
+
+    _save_plot(plot_front(data, maximise=flags, labels=names), path)
+
+
+class _Progress:
+    """A progress bar on standard error, drawn only when it is a terminal (or when forced)."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label, self.enabled, self.start = label, enabled, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        took = time.perf_counter() - self.start
+        eta = took / done * (total - done) if done else 0.0
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        msg = f"\r{self.label} [{bar}] {done}/{total} {took:.1f}s, {eta:.1f}s left"
+        print(msg, end=end, file=sys.stderr, flush=True)
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
 
 
 def _cmd_hv(args: argparse.Namespace) -> int:
@@ -123,6 +192,57 @@ def _cmd_hv(args: argparse.Namespace) -> int:
         )
     else:
         print(repr(value))
+    _plot_points(args.plot, data, names, flags)
+    return 0
+
+
+def _cmd_hv_approx(args: argparse.Namespace) -> int:
+    data, names = _read_points(args.file, args.columns)
+    flags = _maximise_flags(args.maximise, names, args.file)
+    ref = _parse_ref(args.ref, len(names))
+    extra = {}
+    if args.method == "fpras":
+        extra = {"epsilon": args.epsilon, "delta": args.delta}
+    elif args.epsilon is not None or args.delta is not None:
+        raise CliError("--epsilon and --delta apply to --method fpras only")
+    try:
+        est, seconds = _timed(
+            hv_approx, data, ref, maximise=flags, n_samples=args.samples, method=args.method,
+            seed=args.seed, **extra,
+        )  # fmt: skip
+    except (ValueError, TypeError) as exc:
+        raise CliError(f"{args.file}: {exc}") from exc
+    lo, hi = est.bound() if args.method == "fpras" else est.ci(0.95)
+    record = {
+        "estimate": est.value,
+        "stderr": est.stderr,
+        "interval": [lo, hi],
+        "interval_kind": (
+            f"guaranteed with probability >= {1 - est.delta:g}"
+            if args.method == "fpras"
+            else "95% confidence"
+        ),
+        "method": est.method,
+        "sampler": est.sampler,
+        "n_samples": est.n_samples,
+        "seed": est.seed,
+        "n": int(data.shape[0]),
+        "columns": names,
+        "ref": ref.tolist(),
+        "maximise": flags,
+        "seconds": seconds,
+    }
+    if args.method == "fpras":
+        record.update(epsilon=est.epsilon, delta=est.delta)
+    if args.json:
+        print(json.dumps(record))
+    else:
+        print(
+            f"{est.value!r} +- {est.stderr:.3g} (standard error); {record['interval_kind']} "
+            f"interval [{lo:.6g}, {hi:.6g}]; {est.n_samples} {est.sampler} samples, "
+            f"seed {est.seed} ({seconds * 1e3:.1f} ms)"
+        )
+    _plot_points(args.plot, data, names, flags)
     return 0
 
 
@@ -137,6 +257,7 @@ def _cmd_hvc(args: argparse.Namespace) -> int:
     if _write_points(args.out, names, data, "contribution", [repr(float(c)) for c in contrib]):
         least = int(np.argmin(contrib)) if len(contrib) else -1
         print(f"{len(contrib)} points, least contributor: row {least} -> {args.out}")
+    _plot_points(args.plot, data, names, flags)
     return 0
 
 
@@ -162,11 +283,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ref = np.full(args.d, 1.1)
         vol, t_hv = _timed(hypervolume, pts, ref)
         print(f"  hypervolume: {vol:.6g} with ref = 1.1 in every objective ({t_hv * 1e3:.2f} ms)")
-    _demo_scaling_law(args.seed)
+        est, t_mc = _timed(hv_approx, pts, ref, n_samples=2**16, seed=args.seed)
+        lo, hi = est.ci(0.95)
+        print(
+            f"  Monte Carlo: {est.value:.6g} +- {est.stderr:.2g}, 95% interval [{lo:.6g}, "
+            f"{hi:.6g}] from {est.n_samples} samples ({t_mc * 1e3:.2f} ms)"
+        )
+    fit = _demo_scaling_law(args.seed)
+    if args.plot is not None:
+        plt = _pyplot()
+        from .plot import front as plot_front
+
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+        pts = uniform_points(500, 2, seed=args.seed)
+        plot_front(pts, ax=left, labels=["objective 0", "objective 1"])
+        left.set_title("500 random points: fronts and their staircases", fontsize="small")
+        runs = scaling_law_runs(5, 9, seed=args.seed)
+        fit.fit.plot(np.column_stack([runs.N, runs.D]), runs.L, ax=right, xlabel="N (parameters)",
+                     ylabel="loss", extend=3.0)  # fmt: skip
+        _save_plot(left, args.plot)
     return 0
 
 
-def _demo_scaling_law(seed: int, n_boot: int = 200) -> None:
+def _demo_scaling_law(seed: int, n_boot: int = 200) -> Any:
     """Fit the Chinchilla law to generated IsoFLOP runs; estimates next to the truth."""
     n_budgets, per_budget = 5, 9
     runs = scaling_law_runs(n_budgets, per_budget, seed=seed)
@@ -197,6 +336,7 @@ def _demo_scaling_law(seed: int, n_boot: int = 200) -> None:
                 f"  {key} at C = {c:.0e}: {opt[key][j]:.3g} {true:<16} "
                 f"95% interval [{lo:.3g}, {hi:.3g}]"
             )
+    return fit
 
 
 # --- fit ----------------------------------------------------------------------------------------
@@ -383,6 +523,7 @@ def _run_fits(
     opts: dict[str, Any],
     n_boot: int,
     seed: int,
+    progress: Any = None,
 ) -> tuple[Any, list[tuple[Any, Any]]]:
     """Fit one curve, or one per group in one batched call.
 
@@ -392,11 +533,15 @@ def _run_fits(
     one_input = _fit.MODELS[model].inputs == 1
     if groups is None:
         if model == "chinchilla":
-            cf = _fit.fit_chinchilla(x[:, 0], x[:, 1], y, bootstrap=n_boot, seed=seed, **opts)
+            cf = _fit.fit_chinchilla(
+                x[:, 0], x[:, 1], y, bootstrap=n_boot, seed=seed, progress=progress, **opts
+            )
             return cf.fit, [(cf.fit, cf.boot)]
         xs = x[:, 0] if one_input else x
         if n_boot:
-            boot = _fit.bootstrap(model, xs, y, n_resamples=n_boot, seed=seed, **opts)
+            boot = _fit.bootstrap(
+                model, xs, y, n_resamples=n_boot, seed=seed, progress=progress, **opts
+            )
             return boot.fit, [(boot.fit, boot)]
         res = _fit.fit_curves(model, xs, y, seed=seed, **opts)
         return res, [(res, None)]
@@ -410,7 +555,9 @@ def _run_fits(
         xb[i, len(rows) :] = x[rows[0]]
     xs = xb[..., 0] if one_input else xb
     if n_boot:
-        boot = _fit.bootstrap(model, xs, yb, n_resamples=n_boot, seed=seed, **opts)
+        boot = _fit.bootstrap(
+            model, xs, yb, n_resamples=n_boot, seed=seed, progress=progress, **opts
+        )
         per = [
             dataclasses.replace(boot, fit=_take(boot.fit, i, k), samples=_take(boot.samples, i, k))
             for i in range(k)
@@ -561,8 +708,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             raise CliError(f"{args.file}: column {y_name!r} has no values to fit{where}")
 
     try:
+        bar = _Progress(f"bootstrap of {model}", _progress_wanted(args)) if args.bootstrap else None
         (result, pairs), seconds = _timed(
-            _run_fits, model, x, y, groups, opts, args.bootstrap, args.seed
+            _run_fits, model, x, y, groups, opts, args.bootstrap, args.seed, bar
         )
         curves = []
         for label, idx, (f, b) in zip(order, groups or [np.arange(len(y))], pairs):
@@ -602,7 +750,27 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(f"{fits} of {model} to {len(y)} rows ({seconds * 1e3:.2f} ms) -> {args.out}")
     if args.report:
         print("\n" + result.report())
+    if args.plot is not None:
+        _plot_fits(args.plot, model, x, y, x_names, y_name, groups, order, pairs)
     return 0
+
+
+def _plot_fits(path, model, x, y, x_names, y_name, groups, order, pairs) -> None:
+    """--plot of a fit: one panel per curve (the first 6 groups)."""
+    plt = _pyplot()
+    one_input = _fit.MODELS[model].inputs == 1
+    shown = list(zip(order, groups or [np.arange(len(y))], pairs))[:6]
+    cols = min(3, len(shown))
+    rows = -(-len(shown) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 4.0 * rows), squeeze=False)
+    for ax, (label, idx, (f, _b)) in zip(axes.ravel(), shown):
+        xs = x[idx, 0] if one_input else x[idx]
+        f.plot(xs, y[idx], ax=ax, xlabel=x_names[0], ylabel=y_name, extend=2.0)
+        if label is not None:
+            ax.set_title(f"{label}: {ax.get_title()}", fontsize="small")
+    for ax in axes.ravel()[len(shown) :]:
+        ax.set_visible(False)
+    _save_plot(axes[0, 0], path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -613,7 +781,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scaling-law fits.",
         epilog="Examples:\n  frontierkit demo\n  frontierkit front points.csv --maximise accuracy "
         "--out ranks.csv\n  frontierkit hv points.csv --ref 1.1\n"
-        "  frontierkit fit runs.csv --model chinchilla --x N,D --y loss --bootstrap 500",
+        "  frontierkit fit runs.csv --model chinchilla --x N,D --y loss --bootstrap 500\n"
+        "  frontierkit hv-approx front10d.npy --ref 1.1 --samples 1000000",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"frontierkit {__version__}")
@@ -628,6 +797,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--n", type=int, default=100_000, help="points per set (default 100000)")
     demo.add_argument("--d", type=int, default=3, help="objectives (default 3)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument(
+        "--plot", metavar="FILE.png", help="draw a 2-D front and the scaling-law fit to FILE.png"
+    )
     demo.set_defaults(run=_cmd_demo)
     fit = sub.add_parser(
         "fit",
@@ -683,6 +855,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--report", action="store_true", help="print every choice behind the fit as well"
     )
+    fit.add_argument(
+        "--plot", metavar="FILE.png", help="draw the data, the fitted law and its 95%% band"
+    )
+    fit.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a progress bar for the bootstrap (shown anyway on a terminal)",
+    )
     fit.set_defaults(run=_cmd_fit)
     front = sub.add_parser(
         "front",
@@ -698,7 +878,8 @@ def build_parser() -> argparse.ArgumentParser:
     front.add_argument(
         "--maximise", help="comma-separated columns to maximise (names or indices), or 'all'"
     )
-    front.add_argument("--out", help="output CSV (default: standard output)")
+    front.add_argument("--out", help="output .csv or .json (default: CSV on standard output)")
+    front.add_argument("--plot", metavar="FILE.png", help="draw the fronts (2 or 3 objectives)")
     front.set_defaults(run=_cmd_front)
     ref_help = "reference point: one value per objective, comma-separated, or one value for all"
     hv = sub.add_parser(
@@ -717,19 +898,39 @@ def build_parser() -> argparse.ArgumentParser:
         "Dominated and duplicated points contribute 0.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    for p in (hv, hvc):
+    hva = sub.add_parser(
+        "hv-approx",
+        help="Monte Carlo hypervolume (with a standard error) of the points of a CSV or .npy file",
+        epilog="Examples:\n  frontierkit hv-approx points.csv --ref 1.1\n"
+        "  frontierkit hv-approx front10d.npy --ref 1.1 --samples 1000000 --seed 3 --json\n"
+        "  frontierkit hv-approx front10d.npy --ref 1.1 --method fpras --epsilon 0.01\n"
+        "For many objectives or large sets, where the exact volume is too slow. mc and qmc print\n"
+        "a 95% confidence interval; fpras an interval that holds with probability 1 - delta.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for p in (hv, hvc, hva):
         p.add_argument("file", help="CSV (optional header) or .npy file, one point per row")
         p.add_argument("--ref", required=True, help=ref_help)
         p.add_argument("--columns", help="comma-separated columns to use (names or indices)")
         p.add_argument(
             "--maximise", help="comma-separated columns to maximise (names or indices), or 'all'"
         )
-    hv.add_argument(
-        "--json", action="store_true", help="print a JSON object instead of the bare number"
-    )
+        p.add_argument("--plot", metavar="FILE.png", help="draw the fronts (2 or 3 objectives)")
+    for p in (hv, hva):
+        p.add_argument(
+            "--json", action="store_true", help="print a JSON object instead of the plain result"
+        )
     hv.set_defaults(run=_cmd_hv)
-    hvc.add_argument("--out", help="output CSV (default: standard output)")
+    hvc.add_argument("--out", help="output .csv or .json (default: CSV on standard output)")
     hvc.set_defaults(run=_cmd_hvc)
+    hva.add_argument("--samples", type=int, default=2**16, help="samples (mc, qmc; default 65536)")
+    hva.add_argument(
+        "--method", choices=["mc", "qmc", "fpras"], default="mc", help="estimator (default mc)"
+    )
+    hva.add_argument("--epsilon", type=float, help="fpras: relative error (default 0.01)")
+    hva.add_argument("--delta", type=float, help="fpras: failure probability (default 0.05)")
+    hva.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    hva.set_defaults(run=_cmd_hv_approx)
     return parser
 
 

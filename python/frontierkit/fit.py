@@ -1518,6 +1518,7 @@ def fit_chinchilla(
     resample: Literal["rows", "clusters"] = "rows",
     clusters: Any = None,
     seed: Any = 0,
+    progress: Any = None,
     **fit_options: Any,
 ) -> ChinchillaFit:
     """Fit the Chinchilla law L(N, D) = E + A N^-alpha + B D^-beta (Hoffmann et al. 2022).
@@ -1537,7 +1538,7 @@ def fit_chinchilla(
         slower). An array: starts (5,) or (S, 5) in (E, A, B, alpha, beta).
     bootstrap : int
         Number of bootstrap resamples (0: none).
-    resample, clusters, seed
+    resample, clusters, seed, progress
         As in :func:`frontierkit.bootstrap`.
 
     Returns
@@ -1583,6 +1584,7 @@ def fit_chinchilla(
             resample=resample,
             clusters=clusters,
             seed=seed,
+            progress=progress,
             **opts,
         )
         boot = dataclasses.replace(boot, fit=fit)

@@ -154,7 +154,9 @@ def fit(
     x, y : array_like, optional
         The data it was fitted to (as given to :func:`frontierkit.fit_curves`), drawn as points.
         For models of several inputs, one curve is drawn per distinct value of the other inputs,
-        against the first. Without data the curve spans the fitted range of the first input.
+        against the first; for (N, D) laws on IsoFLOP data (more than 8 distinct D), one curve
+        per compute budget 6 N D instead. Without data the curve spans the fitted range of the
+        first input.
     index : int
         The problem of a batch to draw.
     level : float
@@ -200,25 +202,44 @@ def fit(
         xa = xa.reshape(len(ya), v)
     else:
         xa, ya = None, None
-    groups = [None] if v == 1 or xa is None else np.unique(xa[:, 1:], axis=0)
     if xa is None and v > 1:
         raise ValueError("'x' and 'y' are needed to draw a model of several inputs")
+    groups = [None] if v == 1 else np.unique(xa[:, 1:], axis=0)
+    # (N, D) laws on IsoFLOP data (every run its own D): one curve per compute budget 6 N D.
+    isoflop = one.model in ("chinchilla", "kaplan_nd") and len(groups) > 8
+    if isoflop:
+        budget = np.round(np.log10(6.0 * xa[:, 0] * xa[:, 1]), 1)
+        groups = np.unique(budget)
     plt = _pyplot()
     for g, other in enumerate(groups):
         color = plt.get_cmap("tab10")(g % 10)
         if xa is not None:
-            sel = np.ones(len(ya), bool) if other is None else (xa[:, 1:] == other).all(axis=1)
+            if other is None:
+                sel = np.ones(len(ya), bool)
+            elif isoflop:
+                sel = budget == other
+            else:
+                sel = (xa[:, 1:] == other).all(axis=1)
             ax.scatter(xa[sel, 0], ya[sel], s=12, color=color, zorder=3)
             lo_g, hi_g = np.nanmin(xa[sel, 0]), np.nanmax(xa[sel, 0])
         else:
             lo_g, hi_g = lo, hi
         grid = np.geomspace(lo_g, hi_g * extend, 200)
-        gx = grid[:, None] if other is None else np.column_stack([grid, np.tile(other, (200, 1))])
-        gx = gx[:, 0] if v == 1 else gx
+        if other is None:
+            gx = grid
+        elif isoflop:
+            gx = np.column_stack([grid, 10.0**other / (6.0 * grid)])
+        else:
+            gx = np.column_stack([grid, np.tile(other, (200, 1))])
         pred = one.predict(gx)
         band = one.predict_ci(gx, level)
         inside = grid <= hi_g * (1 + 1e-12)
-        label = None if other is None else ", ".join(f"{o:.3g}" for o in other)
+        if other is None:
+            label = None
+        elif isoflop:
+            label = f"C = {10.0**other:.2g}"
+        else:
+            label = ", ".join(f"{o:.3g}" for o in other)
         ax.plot(grid[inside], pred[inside], color=color, lw=1.5, label=label)
         if (~inside).any():
             ax.plot(grid[~inside], pred[~inside], color=color, lw=1.5, ls="--")
@@ -234,5 +255,5 @@ def fit(
     shown = ", ".join(f"{n}={p:.3g}" for n, p in zip(one.param_names, values))
     ax.set_title(f"{one.model}: {shown}", fontsize="small")
     if len(groups) > 1:
-        ax.legend(title="other inputs", fontsize="small")
+        ax.legend(title="FLOPs (6 N D)" if isoflop else "other inputs", fontsize="small")
     return ax
