@@ -51,8 +51,10 @@ times:
   call on the (b, n, d) array against a Python loop of moocore's ``hv_approx(nsamples=2**14)``;
   both are judged against the exact volumes (``hypervolume``) of the first 100 sets.
 
-Their peers always run in full (``--budget`` does not apply; each call takes seconds). Every
-estimate uses a fixed seed, so a rerun on the same data reproduces it.
+Their peers always run in full (``--budget`` does not apply; each call takes seconds); a matched
+frontierkit call predicted (from the pilot) to take over a minute is timed with fewer samples
+and its time scaled up linearly (``≈``). Every estimate uses a fixed seed, so a rerun on the
+same data reproduces it.
 
 SciPy's loops over thousands of starts or resamples take minutes: they are timed on a leading
 part of the loop (the grid is shuffled with a fixed seed first, so that part is a random sample)
@@ -1628,7 +1630,7 @@ def mc_reference(
     )
     if key in _MC_REFERENCES:
         ref, first = _MC_REFERENCES[key]
-        return replace(ref, text=f"the reference of «{first}» (same data)")
+        return replace(ref, text=f"as in «{first}» (the same data)")
     call = f"`hv_approx(F, ref, n_samples=2**{log2}, seed={MC_REF_SEED})`"
     path = _mc_cache_file(key)
     got: dict[str, Any] | None = None
