@@ -9,8 +9,8 @@ from __future__ import annotations
 from . import datasets, plot
 from ._backend import backend, backend_info
 from ._warnings import FallbackWarning, FrontierkitWarning, PerformanceWarning
-from .fit import BootstrapResult, ChinchillaFit, FitResult, bootstrap, fit_chinchilla, fit_curves
 from .approx import HVCEstimate, HVEstimate, hv_approx, hvc_approx
+from .fit import BootstrapResult, ChinchillaFit, FitResult, bootstrap, fit_chinchilla, fit_curves
 from .hypervolume import hv_contributions, hv_improvement, hypervolume
 from .pareto import filter_dominated, is_nondominated, nondominated_sort, pareto_rank
 
@@ -29,6 +29,7 @@ __all__ = [
     "backend",
     "backend_info",
     "bootstrap",
+    "datasets",
     "filter_dominated",
     "fit_chinchilla",
     "fit_curves",
@@ -40,4 +41,5 @@ __all__ = [
     "is_nondominated",
     "nondominated_sort",
     "pareto_rank",
+    "plot",
 ]

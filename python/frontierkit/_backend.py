@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import os
 import warnings
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ ENV_VAR = "FRONTIERKIT_BACKEND"
 __all__ = ["BACKENDS", "backend", "backend_info"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _import(name: str) -> tuple[ModuleType | None, str]:
     try:
         return importlib.import_module(name), "ok"
@@ -33,16 +33,16 @@ def _import(name: str) -> tuple[ModuleType | None, str]:
 
 
 def core_module() -> ModuleType | None:
-    """The compiled C++ module, or None."""
+    """Return the compiled C++ module, or None."""
     return _import("frontierkit._core")[0]
 
 
 def cuda_module() -> ModuleType | None:
-    """The compiled CUDA module, or None."""
+    """Return the compiled CUDA module, or None."""
     return _import("frontierkit._cuda")[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cuda_status() -> tuple[bool, bool, str]:
     mod, why = _import("frontierkit._cuda")
     if mod is None:
@@ -61,7 +61,7 @@ def _cuda_status() -> tuple[bool, bool, str]:
     return True, True, "ok"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numba_status() -> tuple[bool, str]:
     if importlib.util.find_spec("numba") is None:
         return False, "numba is not installed"
@@ -84,6 +84,7 @@ def backend_info() -> dict[str, Any]:
     >>> info = fk.backend_info()
     >>> sorted(info["backends"])
     ['cpp', 'cuda', 'numba', 'numpy']
+
     """
     core, core_why = _import("frontierkit._core")
     cuda_imp, cuda_use, cuda_why = _cuda_status()

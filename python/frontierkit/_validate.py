@@ -24,19 +24,22 @@ __all__ = [
 
 
 def is_cupy(x: Any) -> bool:
-    """True for a CuPy ndarray (checked without importing CuPy)."""
+    """Return True for a CuPy ndarray (checked without importing CuPy)."""
     return type(x).__module__.split(".")[0] == "cupy"
 
 
 def to_host(a: Any) -> Any:
-    """A CuPy array copied to the host; anything else as it is."""
+    """Return a CuPy array copied to the host; anything else as it is."""
     return a.get() if is_cupy(a) else a
 
 
 def level_quantile(level: float, dof: int | None = None) -> float:
-    """The quantile z of a two-sided interval ``estimate -+ z * stderr`` of confidence ``level``:
-    normal, or Student's t with ``dof`` degrees of freedom (the Cornish-Fisher expansion of Hill,
-    CACM 13(10), 1970, to the 1/dof^4 term: within 1e-3 for dof >= 5)."""
+    """Return the quantile z of a two-sided interval ``estimate -+ z * stderr``.
+
+    The interval has confidence ``level``; z is normal, or Student's t with ``dof`` degrees of
+    freedom (the Cornish-Fisher expansion of Hill, CACM 13(10), 1970, to the 1/dof^4 term: within
+    1e-3 for dof >= 5).
+    """
     if not 0 < level < 1:
         raise ValueError(f"'level' must be between 0 and 1, but it is {level}")
     from statistics import NormalDist
@@ -115,7 +118,8 @@ def _maximise_flags(maximise: Any, d: int) -> np.ndarray:
         raise TypeError(f"'maximise' must be a bool or a sequence of bools, but it is {maximise!r}")
     if flags.shape[0] != d:
         raise ValueError(
-            f"'maximise' must have length {d} (one flag per objective), but it has length {flags.shape[0]}"
+            f"'maximise' must have length {d} (one flag per objective), "
+            f"but it has length {flags.shape[0]}"
         )
     return flags
 
@@ -143,7 +147,7 @@ def _screen_nan(flat: Any, batch: tuple[int, int] | None, name: str, cupy: bool)
 
 
 def screen_prepared(prep: Prepared, name: str = "points") -> None:
-    """The NaN screen for input prepared with ``screen_nan=False`` (a no-op otherwise)."""
+    """Run the NaN screen for input prepared with ``screen_nan=False`` (a no-op otherwise)."""
     if prep.screened:
         return
     arr = prep.original if prep.cupy else np.asarray(prep.original)
@@ -207,7 +211,8 @@ def prepare_points(
     d = int(arr.shape[-1])
     if d < 1 and arr.shape[-2] > 0:
         raise ValueError(
-            f"'{name}' must have at least one objective (column), but it has shape {tuple(arr.shape)}"
+            f"'{name}' must have at least one objective (column), "
+            f"but it has shape {tuple(arr.shape)}"
         )
     batch: tuple[int, int] | None = None
     if arr.ndim == 3:
@@ -244,7 +249,8 @@ def prepare_points(
             )
         if lab.shape[0] != n_total:
             raise ValueError(
-                f"'sets' must have length {n_total} (one label per row), but it has length {lab.shape[0]}"
+                f"'sets' must have length {n_total} (one label per row), "
+                f"but it has length {lab.shape[0]}"
             )
         labels, codes = np.unique(lab, return_inverse=True)
         codes = codes.reshape(-1)
@@ -284,7 +290,8 @@ def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> n
     out = np.array(arr, dtype=np.float64)
     if np.isnan(out).any():
         raise ValueError(
-            f"'{name}' must not contain NaN, but entry {int(np.flatnonzero(np.isnan(out))[0])} is NaN"
+            f"'{name}' must not contain NaN, "
+            f"but entry {int(np.flatnonzero(np.isnan(out))[0])} is NaN"
         )
     flags = _maximise_flags(maximise, d)
     out[flags] = -out[flags]

@@ -143,8 +143,9 @@ class FitResult:
     settings: dict[str, Any] = dataclasses.field(repr=False)
 
     def predict(self, x: Any) -> np.ndarray:
-        """The fitted curves at ``x`` (same layouts as in :func:`fit_curves`): shape (K, M), or
-        (M,) for a single fit.
+        """Return the fitted curves at ``x`` (same layouts as in :func:`fit_curves`).
+
+        Shape (K, M), or (M,) for a single fit.
         """
         spec = MODELS[self.model]
         single = self.params.ndim == 1
@@ -188,7 +189,7 @@ class FitResult:
         return _plot_fit(self, x, y, **kwargs)
 
     def inverse(self, y_target: Any, *, given: Any = None) -> np.ndarray:
-        """The input at which each fitted curve reaches ``y_target`` (e.g. tokens to a loss).
+        """Return the input where each fitted curve reaches ``y_target`` (e.g. tokens to a loss).
 
         For one-input models the x with f(x) = y_target; for ``chinchilla`` and ``kaplan_nd``
         the second input (D) with f(N, D) = y_target at ``given`` = N. NaN where the curve
@@ -236,8 +237,9 @@ class FitResult:
         return _interval(val, var, z, log=True)
 
     def optimum(self, level: float | None = None) -> dict[str, np.ndarray]:
-        """The stationary point of a fitted ``log_quadratic`` (the best setting of a
-        hyperparameter sweep, in the original units of x).
+        """Return the stationary point of a fitted ``log_quadratic``.
+
+        That is the best setting of a hyperparameter sweep, in the original units of x.
 
         Returns a dict with ``x`` (shape (..., v)), ``y`` (the fitted value there) and ``kind``
         (``minimum``, ``maximum`` or ``saddle``, from the curvature); with ``level``, also the
@@ -256,7 +258,8 @@ class FitResult:
         """
         if self.model != "log_quadratic":
             raise ValueError(
-                f"optimum() needs a model with an interior optimum (log_quadratic), not {self.model!r}"
+                "optimum() needs a model with an interior optimum (log_quadratic), "
+                f"not {self.model!r}"
             )
         v = self.settings["inputs"]
         u, y, kind = _quadratic_stationary(_host(self.params), v)
@@ -288,7 +291,8 @@ class FitResult:
             else f"starts     {s['starts']}; every start polished",
             f"bounds     {s['bounds']}",
             f"fixed      {s['fixed']}",
-            f"stopping   max_iter={s['max_iter']}, xtol={s['xtol']:g}, ftol={s['ftol']:g}, gtol={s['gtol']:g}",
+            f"stopping   max_iter={s['max_iter']}, xtol={s['xtol']:g}, "
+            f"ftol={s['ftol']:g}, gtol={s['gtol']:g}",
             f"seed       {s['seed']}",
             f"backend    {s['backend']}",
         ]
@@ -394,8 +398,9 @@ def _invert_numerically(res: FitResult, params: np.ndarray, y: np.ndarray) -> np
 
 
 def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """u* (log x) where the gradient of c + g.u + sum_{i<=j} h_ij u_i u_j vanishes, the value
-    there, and its kind from the curvature.
+    """Return u* (log x), the value there and its kind (from the curvature).
+
+    u* is where the gradient of c + g.u + sum_{i<=j} h_ij u_i u_j vanishes.
     """
     c = params[..., 0]
     g = params[..., 1 : 1 + v]
@@ -432,8 +437,10 @@ def _quadratic_stationary(params: np.ndarray, v: int) -> tuple[np.ndarray, np.nd
 
 
 def _delta(res: FitResult, fn: Any, log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Fn at the fit and the delta-method variance grad^T cov grad (of log fn when ``log``),
-    the gradient in the reported parameters by central differences.
+    """Return fn at the fit and the delta-method variance grad^T cov grad.
+
+    The variance is that of log fn when ``log``; the gradient is in the reported parameters, by
+    central differences.
     """
     p0 = np.asarray(_host(res.params), dtype=float)
     val = np.asarray(fn(p0), dtype=float)
@@ -556,8 +563,9 @@ def _to_reported(spec: _Model, params: np.ndarray) -> np.ndarray:
 
 
 def _host_backend() -> str:
-    """The backend for host-side helpers (residuals, objectives): the compiled core when the
-    fit itself runs on the GPU.
+    """Return the backend for host-side helpers (residuals, objectives).
+
+    That is the compiled core when the fit itself runs on the GPU.
     """
     name = _backend.backend(False)
     if name == "cuda":
@@ -585,8 +593,9 @@ def _objective(
     w: np.ndarray,
     internal: np.ndarray,
 ) -> np.ndarray:
-    """The objective of one problem (x, y, w as the kernels take them, K = 1) at S internal
-    parameter vectors: (S,), inf where undefined.
+    """Return the objective of one problem at S internal parameter vectors.
+
+    x, y, w are as the kernels take them (K = 1); the result has shape (S,), inf where undefined.
     """
     name = _host_backend()
     internal = np.ascontiguousarray(internal, dtype=np.float64)
@@ -726,6 +735,10 @@ def fit_curves(
         Residuals ``f(x) - y`` or ``log f(x) - log y`` (then y must be positive).
     loss : {"l2", "l1", "huber", "soft_l1", "cauchy", "arctan"}
         SciPy's robust losses with scale ``f_scale``; ``l1`` is the absolute deviation.
+    f_scale : float
+        Scale of the robust losses ``huber``, ``soft_l1``, ``cauchy`` and ``arctan``, in the units
+        of the residuals (of log y with ``space="log"``): residuals well below it are penalised
+        as by ``l2``. Positive and finite; ``l2`` and ``l1`` do not use it.
     p0 : "auto" or array_like
         ``"auto"``: the ``n_starts`` best variable-projection candidates. An array gives starts
         instead: (P,) for every problem, (K, P) one per problem, (K, S, P) several per problem.
@@ -793,10 +806,11 @@ def fit_curves(
 
 
 def _prepare_data(spec: _Model, x: Any, y: Any, weights: Any, mask: Any, space: str):
-    """Validated data as the kernels take it: x (K or 1, M, v), y in the residual's space
-    (K, M), weights (K, M) with dropped points at 0; whether y was 1-D; how many were dropped;
-    and the problems of a batch whose own data cannot be used (their weights are 0): a single
-    problem, or shared x, raises instead.
+    """Return the validated data as the kernels take it.
+
+    x (K or 1, M, v), y in the residual's space (K, M), weights (K, M) with dropped points at 0;
+    whether y was 1-D; how many were dropped; and the problems of a batch whose own data cannot
+    be used (their weights are 0): a single problem, or shared x, raises instead.
     """
     yy = _float_array(y, "y")
     single = yy.ndim == 1
@@ -894,13 +908,16 @@ def _fit(
     extra,
     n_agree=None,
 ) -> FitResult:
-    """fit_curves; ``extra`` (K, P) adds one start per problem (reported parameters) to the
-    variable-projection candidates (bootstrap refits start from the full fit's optimum).
+    """Implement :func:`fit_curves`, with optional extra starts.
+
+    ``extra`` (K, P) adds one start per problem (reported parameters) to the variable-projection
+    candidates (bootstrap refits start from the full fit's optimum).
     """
     spec = _model(model)
     if loss not in _LOSSES:
         raise ValueError(
-            f"'loss' must be one of {', '.join(k for k in _LOSSES if k != 'linear')}, but it is {loss!r}"
+            f"'loss' must be one of {', '.join(k for k in _LOSSES if k != 'linear')}, "
+            f"but it is {loss!r}"
         )
     if space not in _SPACES:
         raise ValueError(f"'space' must be 'linear' or 'log', but it is {space!r}")
@@ -937,8 +954,8 @@ def _fit(
     too_few = (n_used < n_free) | invalid
     if single and too_few[0]:
         raise ValueError(
-            f"'y' has {int(n_used[0])} usable points (after NaN, mask and zero weights), fewer than "
-            f"the {n_free} free parameters of {model!r}"
+            f"'y' has {int(n_used[0])} usable points (after NaN, mask and zero weights), "
+            f"fewer than the {n_free} free parameters of {model!r}"
         )
     starts, base, starts_desc = _starts(p0, spec, k, p, n_starts, fixed_mask)
     n_grid = n_starts if starts is None else 0
@@ -1053,8 +1070,9 @@ def _fit_cuda(
     n_grid,
     n_agree,
 ):
-    """The CUDA kernel (a thread per problem) on device copies of the prepared arrays; the
-    results come back to the host for the covariance.
+    """Run the CUDA kernel (a thread per problem) on device copies of the prepared arrays.
+
+    The results come back to the host for the covariance.
     """
     import cupy as cp
 
@@ -1135,8 +1153,10 @@ _SPAN_LIMIT = 40.0
 def _exponent_bounds(
     spec: _Model, xx: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> list[int]:
-    """Tighten (in place) the unbounded sides of the exponents to +-_SPAN_LIMIT / span of their
-    input (the widest over the problems, used points only); returns the parameters changed.
+    """Tighten (in place) the unbounded sides of the exponents to +-_SPAN_LIMIT / input span.
+
+    The span of an exponent's input is the widest over the problems (used points only). Returns
+    the parameters changed.
     """
     changed = []
     used = np.broadcast_to(w > 0, (max(xx.shape[0], w.shape[0]), w.shape[1]))
@@ -1259,8 +1279,10 @@ def bootstrap(
     n_resamples : int
         Number of resamples B.
     resample : {"rows", "clusters"}
-        Draw points, or whole clusters of points (``clusters``: one label per point, e.g. the
-        model size, so that the points of one training run stay together).
+        Draw points, or whole clusters of points (given by ``clusters``).
+    clusters : array_like, optional
+        With ``resample="clusters"`` (and only then): one label per point, shape (M,), shared by
+        every problem, e.g. the model size, so that the points of one training run stay together.
     refit : {"warm", "full"}
         ``"warm"``: each refit starts from the full fit's optimum (a resample's optimum is almost
         always in that basin: on the 240-point Chinchilla data, 1,000 resamples, the full
@@ -1458,8 +1480,10 @@ class ChinchillaFit:
         return dict(zip(self.fit.param_names, map(float, self.fit.params)))
 
     def ci(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
-        """Intervals of every parameter: bootstrap percentiles when there are resamples, else
-        Wald intervals from the standard errors.
+        """Return intervals of every parameter, by name.
+
+        Bootstrap percentiles when there are resamples, else Wald intervals from the standard
+        errors.
         """
         if self.boot is not None:
             q = self.boot.ci(level)
@@ -1540,6 +1564,9 @@ def fit_chinchilla(
         Number of bootstrap resamples (0: none).
     resample, clusters, seed, progress
         As in :func:`frontierkit.bootstrap`.
+    **fit_options
+        Further options of :func:`fit_curves` (e.g. ``n_starts``, ``bounds``, ``max_iter``),
+        used by the fit and by the bootstrap refits.
 
     Returns
     -------
@@ -1559,7 +1586,8 @@ def fit_chinchilla(
     n, d, l_ = (_float_array(a, name).ravel() for a, name in ((N, "N"), (D, "D"), (L, "L")))
     if not (n.shape == d.shape == l_.shape):
         raise ValueError(
-            f"'N', 'D' and 'L' must have the same length, but they have {n.size}, {d.size}, {l_.size}"
+            "'N', 'D' and 'L' must have the same length, "
+            f"but they have {n.size}, {d.size}, {l_.size}"
         )
     x = np.stack([n, d], axis=1)
     opts = dict(loss=loss, f_scale=f_scale, space=space, **fit_options)

@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._validate import Prepared, is_cupy, prepare_points, prepare_ref, screen_prepared, to_input_layout
+from ._validate import (
+    Prepared,
+    is_cupy,
+    prepare_points,
+    prepare_ref,
+    screen_prepared,
+    to_input_layout,
+)
 from ._warnings import FallbackWarning
 
 __all__ = ["hv_contributions", "hv_improvement", "hypervolume"]
@@ -119,9 +126,10 @@ def hypervolume(points: Any, /, ref: Any, *, maximise: bool | Any = False, sets:
     dimension sweep over the 4-D algorithm [Fonseca, Paquete & Lopez-Ibanez, CEC 2006], O(n^3)
     worst case; d >= 6, WFG with bounding [While, Bradstreet & Barone, IEEE TEC 2012] down to
     the 4-D base, O(n^(d-2)) worst case. From d = 5 up both cores share the top level, and the
-    result is the same bit for bit with any number of threads. Batches are shared among the cores. CuPy input with d <= 3 and
-    sets of up to 8192 rows runs on the GPU (one warp per set: a bitonic sort and the same sweeps);
-    other CuPy input is computed on the host with a FallbackWarning.
+    result is the same bit for bit with any number of threads. Batches are shared among the
+    cores. CuPy input with d <= 3 and sets of up to 8192 rows runs on the GPU (one warp per set:
+    a bitonic sort and the same sweeps); other CuPy input is computed on the host with a
+    FallbackWarning.
 
     Examples
     --------

@@ -154,6 +154,7 @@ def is_nondominated(
     array([ True,  True, False, False])
     >>> fk.is_nondominated([[1, 2], [2, 1], [1, 2]], keep_weakly=True)
     array([ True,  True,  True])
+
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
     prep = _prepare_front(points, maximise, sets)
@@ -163,7 +164,7 @@ def is_nondominated(
 def filter_dominated(
     points: Any, /, *, maximise: bool | Any = False, keep_weakly: bool = False, sets: Any = None
 ) -> Any:
-    """The rows of ``points`` that no other row dominates, in their input order.
+    """Return the rows of ``points`` that no other row dominates, in their input order.
 
     Parameters are those of :func:`is_nondominated`. Returns the selected rows of ``points``
     itself (same array type and dtype); for a 3-D batch, a list with one array per set; with
@@ -176,6 +177,7 @@ def filter_dominated(
     array([[3, 1],
            [1, 3],
            [2, 2]])
+
     """
     keep = _check_flag(keep_weakly, "keep_weakly")
     prep = _prepare_front(points, maximise, sets)
@@ -223,6 +225,7 @@ def pareto_rank(points: Any, /, *, maximise: bool | Any = False, sets: Any = Non
     array([0, 1, 1, 2, 0])
     >>> fk.pareto_rank([[1, 1], [2, 2]], maximise=True)
     array([1, 0])
+
     """
     prep = prepare_points(points, maximise=maximise, sets=sets)
     ranks = to_input_layout(prep, _ranks(prep))
@@ -272,6 +275,7 @@ def nondominated_sort(
     [[1, 2], [0], [3]]
     >>> [f.tolist() for f in fk.nondominated_sort([[2, 2], [1, 1], [3, 0], [3, 3]], n_stop=2)]
     [[1, 2]]
+
     """
     stop = check_n_stop(n_stop)
     prep = prepare_points(points, maximise=maximise, sets=sets)

@@ -792,12 +792,15 @@ def constrained_ls(G, b, L, pos, tiny_pos, c):
 
 
 def basis_is_model(model):
-    """True where the model value is sum_l c_l phi_l of linear_part's basis (target y itself)."""
+    """Return True where the model value (y itself) is sum_l c_l phi_l of linear_part's basis."""
     return model != MODEL_KAPLAN_ND and model != MODEL_LOG_LINEAR
 
 
 def basis_objective(pb, L, c, cache):
-    """Objective of the candidate f_i = sum_l c_l phi_il from the cached basis; +inf if undefined."""
+    """Return the objective of the candidate f_i = sum_l c_l phi_il from the cached basis.
+
+    +inf if undefined.
+    """
     _model, _v, _P, space, loss, f_scale, M, _x, y, w = pb
     cost = 0.0
     j = 0
@@ -1239,7 +1242,10 @@ def fit_batch(
 
 
 def fit_objective(model, space, loss, f_scale, x, y, w, params):
-    """Objective of one problem (K = 1) at S internal parameter vectors (S,); inf where undefined."""
+    """Return the objective of one problem (K = 1) at S internal parameter vectors.
+
+    Shape (S,); inf where undefined.
+    """
     x, y, w, K, M, v, P, _x_shared = _describe(model, x, y, w)
     if K != 1 or x.shape[0] != 1:
         raise ValueError("fit_objective takes one problem (K = 1)")

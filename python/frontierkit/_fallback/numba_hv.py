@@ -325,6 +325,7 @@ def hypervolume(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray) -> np.nd
     -------
     numpy.ndarray
         float64, length ``nsets``.
+
     """
     out = np.empty(len(offsets) - 1, dtype=np.float64)
     _hv_sets(data, np.ascontiguousarray(offsets, dtype=np.int64), ref, out)
@@ -347,6 +348,7 @@ def contributions(data: np.ndarray, ref: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         float64, length ``n``.
+
     """
     out = np.zeros(data.shape[0], dtype=np.float64)
     idx = np.flatnonzero(np.all(data < ref, axis=1))
@@ -373,6 +375,7 @@ def improvement(data: np.ndarray, candidates: np.ndarray, ref: np.ndarray) -> np
     -------
     numpy.ndarray
         float64, length ``m``.
+
     """
     out = np.empty(candidates.shape[0], dtype=np.float64)
     kept = np.ascontiguousarray(data[np.all(data < ref, axis=1)])

@@ -160,6 +160,7 @@ def hypervolume(data: np.ndarray, offsets: np.ndarray, ref: np.ndarray) -> np.nd
     -------
     numpy.ndarray
         float64, length ``nsets``.
+
     """
     nsets = len(offsets) - 1
     out = np.empty(nsets, dtype=np.float64)
@@ -184,6 +185,7 @@ def contributions(data: np.ndarray, ref: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         float64, length ``n``.
+
     """
     out = np.zeros(data.shape[0], dtype=np.float64)
     idx = np.flatnonzero(np.all(data < ref, axis=1))
@@ -209,6 +211,7 @@ def improvement(data: np.ndarray, candidates: np.ndarray, ref: np.ndarray) -> np
     -------
     numpy.ndarray
         float64, length ``m``.
+
     """
     out = np.zeros(candidates.shape[0], dtype=np.float64)
     kept = data[np.all(data < ref, axis=1)]

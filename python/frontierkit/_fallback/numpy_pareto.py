@@ -10,7 +10,7 @@ _BLOCK_ELEMENTS = 1 << 22  # cap on block x n x d booleans held at once
 
 
 def _dominated_by_any(cand: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """For each row of ``rows``: is it dominated by some row of ``cand``?"""
+    """Flag each row of ``rows`` that some row of ``cand`` dominates."""
     m, d = rows.shape
     out = np.zeros(m, dtype=bool)
     if m == 0 or cand.shape[0] == 0:
