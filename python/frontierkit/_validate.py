@@ -97,9 +97,9 @@ def _xp(cupy: bool) -> Any:
 
 
 def _check_dtype(dtype: np.dtype, name: str) -> None:
-    if dtype == np.bool_ or not (
-        np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
-    ):
+    # dtype.kind: signed/unsigned integer or float (bool is "b"); cheaper than issubdtype, which
+    # matters for the many small calls an optimizer makes.
+    if dtype.kind not in "iuf":
         raise TypeError(
             f"'{name}' must hold real numbers (integer or float), but its dtype is {dtype}"
         )
@@ -185,7 +185,8 @@ def prepare_points(
         and points.shape[1] >= 1
     ):
         n_rows = points.shape[0]
-        if not (screen_nan and n_rows and np.isnan(points.min())):
+        low = points.min() if screen_nan and n_rows else 0.0
+        if low == low:  # not NaN
             offsets = np.array([0, n_rows], dtype=np.int64)
             return Prepared(points, offsets, None, None, None, False, points, screen_nan)
         # NaN: the general path below names the row.
@@ -288,13 +289,13 @@ def prepare_ref(ref: Any, prep: Prepared, maximise: Any, name: str = "ref") -> n
             f"'{name}' must have length {d} (one value per objective), but it has shape {arr.shape}"
         )
     out = np.array(arr, dtype=np.float64)
-    if np.isnan(out).any():
-        raise ValueError(
-            f"'{name}' must not contain NaN, "
-            f"but entry {int(np.flatnonzero(np.isnan(out))[0])} is NaN"
-        )
-    flags = _maximise_flags(maximise, d)
-    out[flags] = -out[flags]
+    values = out.tolist()  # d numbers: a Python scan beats a NumPy reduction's call overhead
+    if any(v != v for v in values):
+        bad = next(i for i, v in enumerate(values) if v != v)
+        raise ValueError(f"'{name}' must not contain NaN, but entry {bad} is NaN")
+    if maximise is not False:
+        flags = _maximise_flags(maximise, d)
+        out[flags] = -out[flags]
     return out + 0.0
 
 
