@@ -97,7 +97,7 @@ def test_bootstrap_progress_gives_the_same_refits():
     rng = np.random.default_rng(0)
     x = np.geomspace(1, 100, 25)
     y = 2 * x**-0.3 + 0.5 + 0.01 * rng.standard_normal((3, 25))
-    xs = x * np.array([[1.0], [2.0], [3.0]])  # one x row per problem
+    xs = x ** np.array([[1.0], [1.5], [3.0]])  # one x row per problem, different spans
     for xx in (x, xs):
         a = fk.bootstrap("saturating_power", xx, y, n_resamples=300, seed=1)
         seen = []

@@ -907,11 +907,14 @@ def _fit(
     seed,
     extra,
     n_agree=None,
+    spans=None,
 ) -> FitResult:
     """Implement :func:`fit_curves`, with optional extra starts.
 
     ``extra`` (K, P) adds one start per problem (reported parameters) to the variable-projection
-    candidates (bootstrap refits start from the full fit's optimum).
+    candidates (bootstrap refits start from the full fit's optimum). ``spans`` (from
+    :func:`_input_spans`) replaces the batch's own input spans in the default exponent bounds,
+    so that a batch fitted in parts gets the bounds of the whole.
     """
     spec = _model(model)
     if loss not in _LOSSES:
@@ -947,7 +950,7 @@ def _fit(
     p = len(names)
 
     lo, hi = _bounds(bounds, spec, p)
-    auto_bounds = _exponent_bounds(spec, xx, w, lo, hi)
+    auto_bounds = _exponent_bounds(spec, xx, w, lo, hi, spans)
     fixed_mask = _fixed(fixed, names)
     n_free = p - int(fixed_mask.sum())
     n_used = (w > 0).sum(axis=1)
@@ -1150,23 +1153,39 @@ _EXPONENTS = {0: {1: 0}, 1: {1: 0}, 2: {3: 0, 4: 1}, 3: {2: 0, 3: 1}, 4: {2: 0, 
 _SPAN_LIMIT = 40.0
 
 
+def _input_spans(spec: _Model, xx: np.ndarray, w: np.ndarray) -> dict[int, float]:
+    """Return the span of each exponent's input: the widest over the problems (used points)."""
+    spans = {}
+    used = np.broadcast_to(w > 0, (max(xx.shape[0], w.shape[0]), w.shape[1]))
+    has = used.any(axis=1)
+    for inp in set(_EXPONENTS.get(spec.code, {}).values()):
+        if not has.any():
+            continue
+        col = np.where(used, np.broadcast_to(xx[..., inp], used.shape), np.nan)[has]
+        spans[inp] = float(np.max(np.nanmax(col, axis=1) - np.nanmin(col, axis=1)))
+    return spans
+
+
 def _exponent_bounds(
-    spec: _Model, xx: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    spec: _Model,
+    xx: np.ndarray,
+    w: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    spans: dict[int, float] | None = None,
 ) -> list[int]:
     """Tighten (in place) the unbounded sides of the exponents to +-_SPAN_LIMIT / input span.
 
-    The span of an exponent's input is the widest over the problems (used points only). Returns
-    the parameters changed.
+    The span of an exponent's input is the widest over the problems (used points only), or
+    ``spans[input]`` when given. Returns the parameters changed.
     """
     changed = []
-    used = np.broadcast_to(w > 0, (max(xx.shape[0], w.shape[0]), w.shape[1]))
+    if spans is None:
+        spans = _input_spans(spec, xx, w)
     for j, inp in _EXPONENTS.get(spec.code, {}).items():
-        col = np.where(used, np.broadcast_to(xx[..., inp], used.shape), np.nan)
-        has = used.any(axis=1)
-        if not has.any():
+        if inp not in spans:
             continue
-        c = col[has]
-        span = float(np.max(np.nanmax(c, axis=1) - np.nanmin(c, axis=1)))
+        span = spans[inp]
         if not (np.isfinite(span) and span > 0):
             continue
         limit = _SPAN_LIMIT / span
@@ -1376,12 +1395,27 @@ def bootstrap(
         samples = _fit(model, x_rep, y_rep, w_rep, None, seed=seed, extra=extra, **kw)
     else:
         step = max(64, -(-total // 20))
+        # The default exponent bounds come from the input spans of the whole batch.
+        xx_all, _y, w_all, *_ = _prepare_data(spec, x_rep, y_rep, w_rep, None, kw["space"])
+        spans = _input_spans(spec, xx_all, w_all)
         parts = []
-        for a in range(0, total, step):
-            b = min(total, a + step)
+        cuts = [*range(0, total, step), total]
+        if len(cuts) > 2 and cuts[-1] - cuts[-2] == 1:
+            del cuts[-2]  # no one-problem batch (a lone problem is fitted as "not a batch")
+        for a, b in zip(cuts[:-1], cuts[1:]):
             xa = x_rep[a:b] if per_problem_x else x_rep
             parts.append(
-                _fit(model, xa, y_rep[a:b], w_rep[a:b], None, seed=seed, extra=extra[a:b], **kw)
+                _fit(
+                    model,
+                    xa,
+                    y_rep[a:b],
+                    w_rep[a:b],
+                    None,
+                    seed=seed,
+                    extra=extra[a:b],
+                    spans=spans,
+                    **kw,
+                )  # fmt: skip
             )
             progress(b, total)
         samples = _concat_results(parts)
