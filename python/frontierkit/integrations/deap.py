@@ -34,8 +34,6 @@ non-numeric or ragged fitness values, and empty fitnesses.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +44,8 @@ import numpy as np
 from deap import base
 
 import frontierkit as fk
+
+from ._patch import Patches
 
 __all__ = [
     "hypervolume",
@@ -430,7 +430,7 @@ _TARGETS: tuple[tuple[str, str, Any], ...] = (
     ("deap.benchmarks.tools", "hypervolume", hypervolume),
 )
 
-_saved: dict[tuple[str, str], Any] = {}
+_PATCHES = Patches(_TARGETS)
 
 
 def install() -> None:
@@ -456,12 +456,7 @@ def install() -> None:
     True
 
     """
-    if _saved:
-        return
-    modules = [importlib.import_module(name) for name, _, _ in _TARGETS]
-    for module, (name, attr, replacement) in zip(modules, _TARGETS):
-        _saved[(name, attr)] = getattr(module, attr)
-        setattr(module, attr, replacement)
+    _PATCHES.apply()
 
 
 def uninstall() -> None:
@@ -475,9 +470,7 @@ def uninstall() -> None:
     False
 
     """
-    while _saved:
-        (name, attr), original = _saved.popitem()
-        setattr(sys.modules[name], attr, original)
+    _PATCHES.restore()
 
 
 def is_installed() -> bool:
@@ -490,4 +483,4 @@ def is_installed() -> bool:
     False
 
     """
-    return bool(_saved)
+    return _PATCHES.active()

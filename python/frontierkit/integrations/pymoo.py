@@ -27,7 +27,6 @@ rejects, is handed to moocore's own function so that pymoo behaves exactly as be
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
@@ -36,6 +35,8 @@ from pymoo.indicators.hv import Hypervolume as _PymooHypervolume
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 import frontierkit as fk
+
+from ._patch import Patches
 
 __all__ = ["HV", "FrontierkitNDS", "Hypervolume", "install", "is_installed", "uninstall"]
 
@@ -344,7 +345,7 @@ _TARGETS: tuple[tuple[str, str, Any], ...] = (
     ("pymoo.algorithms.moo.sms", "hv_contributions", _hv_contributions),
 )
 
-_saved: dict[tuple[str, str], Any] = {}
+_PATCHES = Patches(_TARGETS)
 
 
 def install() -> None:
@@ -376,12 +377,7 @@ def install() -> None:
     True
 
     """
-    if _saved:
-        return
-    modules = [importlib.import_module(name) for name, _, _ in _TARGETS]
-    for module, (name, attr, replacement) in zip(modules, _TARGETS):
-        _saved[(name, attr)] = getattr(module, attr)
-        setattr(module, attr, replacement)
+    _PATCHES.apply()
 
 
 def uninstall() -> None:
@@ -395,9 +391,7 @@ def uninstall() -> None:
     False
 
     """
-    while _saved:
-        (name, attr), original = _saved.popitem()
-        setattr(sys.modules[name], attr, original)
+    _PATCHES.restore()
 
 
 def is_installed() -> bool:
@@ -410,4 +404,4 @@ def is_installed() -> bool:
     False
 
     """
-    return bool(_saved)
+    return _PATCHES.active()
