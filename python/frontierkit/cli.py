@@ -475,7 +475,7 @@ def _check_fit_data(
 ) -> None:
     """One line naming the column and line of the first cell the fit cannot use."""
     where = table.places
-    bad = np.argwhere(~np.isfinite(x))
+    bad: np.ndarray = np.argwhere(~np.isfinite(x))
     if bad.size:
         i, j = bad[0]
         raise CliError(
@@ -696,12 +696,12 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if args.group:
         group_name, labels = table.labels(args.group)
         order = list(dict.fromkeys(labels))
-        rows = {label: [] for label in order}
+        rows: dict[Any, list[int]] = {label: [] for label in order}
         for i, label in enumerate(labels):
             rows[label].append(i)
         groups: list[np.ndarray] | None = [np.array(rows[label]) for label in order]
     else:
-        group_name, order, groups = None, [None], None
+        group_name, order, groups = None, [None], None  # type: ignore[list-item]
     for label, idx in zip(order, groups or [np.arange(len(y))]):
         if np.isnan(y[idx]).all():
             where = f" (group {group_name} = {label})" if group_name else ""

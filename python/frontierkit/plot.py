@@ -192,6 +192,8 @@ def fit(
     v = one.settings["inputs"]
     lo, hi = one.settings["x_range"]
     ax = _new_axes(ax)
+    xa: Any
+    ya: Any
     if x is not None and y is not None:
         xa = np.asarray(to_host(x), dtype=float)
         ya = np.asarray(to_host(y), dtype=float)
